@@ -31,7 +31,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ $had_policy = 0 ] && rm -f /usr/sbin/policy-rc.d
 fi
 
-# npm dependencies and the native addon (built by `npm ci` through node-gyp against /usr/include/node).
+# npm dependencies and the native addon, built by `npm ci` through node-gyp against Debian's
+# Node headers (/usr/include/node): nothing is downloaded.
+[ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
    || [ ! -f build/Release/ktsnative.node ]; then
   npm ci --no-fund --no-audit 2>&1 | grep -v 'Unknown user config' || true

@@ -1,0 +1,2 @@
+// keepalived-conf-parser: keepalived.conf syntax. See types.ts for the tree contract.
+export type * from './types.ts';
