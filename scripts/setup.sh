@@ -39,4 +39,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-fund --no-audit 2>&1 | grep -v 'Unknown user config' || true
 fi
 [ -f build/Release/ktsnative.node ] || { echo "setup: native addon did not build" >&2; exit 1; }
+# The bundled executable (about 0.1 s): always rebuilt so it matches the sources.
+node scripts/build.mjs
 echo "setup: ok"

@@ -1,0 +1,19 @@
+// Bundles the CLI into one ES module (dist/keepalived-ts.mjs) so the executable starts without
+// a TypeScript loader: start-up time is part of `keepalived-ts -t`'s cost.
+// Runtime dependencies with native or worker parts stay external and load from node_modules.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/keepalived-ts.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  external: ['pino', 'pino-pretty', 'undici'],
+  // A bundled ES module has no `require`; some dependencies (and the native addon) need one.
+  banner: { js: "import { createRequire as __ktsCreateRequire } from 'node:module'; const require = __ktsCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
