@@ -27,7 +27,10 @@ export interface Advert {
   readonly advertIntervalCs: number;
   /** v2 only; 0 for v3. */
   readonly authType: number;
-  /** v2 PASS: the 8 bytes of the authentication data field, zero-padded. Empty otherwise. */
+  /**
+   * v2 PASS: the 8 bytes of the authentication data field, zero-padded. Empty otherwise (the
+   * decoder also keeps a non-zero field of another auth type, so decode -> encode is lossless).
+   */
   readonly authData: Uint8Array;
   readonly addresses: readonly IpAddress[];
   /** The checksum field as received (or as computed when encoding). */
