@@ -1,2 +1,59 @@
 // keepalived-conf-parser: keepalived.conf syntax. See types.ts for the tree contract.
+//
+// parse() = preprocess (include, @id, $NAME, ~SEQ/~LST, comments, brace splitting; with a source
+// map) -> one chevrotain lexing pass over the whole output -> one parsing pass whose embedded
+// actions build the tree. It never throws: user-input problems are diagnostics, and an internal
+// failure becomes an 'internal-error' diagnostic rather than an exception.
+import type { Diagnostic, ParseOptions, ParseResult, Statement } from './types.ts';
+import { preprocess } from './preprocess.ts';
+import { configLexer } from './tokens.ts';
+import { configParser } from './parser.ts';
+import { TreeBuilder } from './tree-builder.ts';
+import { resolvePath } from './paths.ts';
+
 export type * from './types.ts';
+export { splitShellWords, type ShellWords } from './shell-words.ts';
+
+export function parse(text: string, source: string, options: ParseOptions): ParseResult {
+  try {
+    const pp = preprocess(text, source, options);
+    const lexed = configLexer.tokenize(pp.text);
+    const builder = new TreeBuilder(pp, pp.text);
+    const parser = configParser();
+    parser.builder = builder;
+    parser.input = lexed.tokens;
+    parser.document();
+    parser.builder = undefined;
+    const statements: readonly Statement[] = builder.finish();
+    const diagnostics: Diagnostic[] = [...pp.diagnostics, ...builder.diagnostics];
+    if (lexed.errors.length > 0 || parser.errors.length > 0) {
+      const what = lexed.errors[0]?.message ?? parser.errors[0]?.message ?? '';
+      diagnostics.push({ severity: 'error', code: 'internal-error', message: `keepalived-conf-parser could not tokenise its own output: ${what}`, file: source, line: 1, col: 1 });
+    }
+    return { statements, diagnostics, files: pp.files };
+  } catch (e) {
+    return {
+      statements: [],
+      diagnostics: [{ severity: 'error', code: 'internal-error', message: `keepalived-conf-parser failed: ${String(e)}`, file: source, line: 1, col: 1 }],
+      files: [source],
+    };
+  }
+}
+
+/** Reads `path` through options.fs (relative paths against options.cwd) and parses it. */
+export function parseFile(path: string, options: ParseOptions): ParseResult {
+  const full = resolvePath(options.cwd ?? '', path);
+  let text: string | undefined;
+  try {
+    text = options.fs.readFile(full);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined)
+    return {
+      statements: [],
+      diagnostics: [{ severity: 'error', code: 'file-not-found', message: `configuration file '${full}' cannot be read`, file: full, line: 1, col: 1 }],
+      files: [],
+    };
+  return parse(text, full, options);
+}

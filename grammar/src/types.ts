@@ -92,6 +92,8 @@ export interface ParseOptions {
   readonly allConfig?: boolean;
   /** Seed for ${_RANDOM}; keepalived's `random_seed`. */
   readonly randomSeed?: number;
+  /** Directory a relative main-file path is resolved against (the process's cwd); default: as given. */
+  readonly cwd?: string;
 }
 
 export interface ParseResult {

@@ -1,0 +1,331 @@
+// The preprocessor: keepalived's lib/parser.c read_line() as a pass over the files that yields
+// "pieces" (one keyword line or one brace each) plus a source map.
+//
+// Theory of operation. Lines come from a stack of sources; the top one is read first, exactly the
+// priority read_line() gives its globals: a brace residue, then ~SEQ/~LST repetitions and
+// multiline-definition lines, then the file (an `include` pushes the included files on top).
+// Each line goes through, in keepalived's order:
+//   file lines only: CR/LF removal, MAXBUF and NUL checks, decomment();
+//   a multiline definition being collected swallows the line;
+//   loop: `@id` / `@^id` conditional, `$NAME=` definition, `~SEQ` / `~LST`, `$` substitution
+//         (re-checked while the result starts with '@' or still holds a '$');
+//   `include` (so an include line may not depend on @ or $ as man5 warns... except through
+//   substitution, as in keepalived, since the check runs after it);
+//   split at the first unquoted brace, the remainder pushed back as the next line.
+// Every character keeps a (file, line, col) through source-line.ts, so diagnostics and Word.pos
+// always name a real place. Work is bounded: MAXBUF per line, a replacement budget per line
+// (self-referencing definitions) and a total line budget (runaway ~SEQ), so no input hangs.
+import type { ConfigFileSystem, Diagnostic, ParseOptions, Severity } from './types.ts';
+import { colAt, sliceLine, type Seg, type SrcLine } from './source-line.ts';
+import { decomment } from './decomment.ts';
+import { Definitions, MAXBUF, type Definition } from './definitions.ts';
+import { parseSequence, type Sequence } from './sequences.ts';
+import { splitAtBrace, strvec } from './pieces.ts';
+import { expandBraces, globPattern, hasWildcard } from './include-glob.ts';
+import { dirname, resolvePath } from './paths.ts';
+
+export interface PreprocessResult {
+  /** The pieces, each followed by '\n'. */
+  readonly text: string;
+  /** Offset in `text` of each piece. */
+  readonly lineStarts: readonly number[];
+  /** Source map of each piece (offsets relative to the piece). */
+  readonly lineSegs: readonly (readonly Seg[])[];
+  /** File table indexed by Seg.file; also "every file read, in order". */
+  readonly files: readonly string[];
+  readonly diagnostics: Diagnostic[];
+}
+
+type Source =
+  | { kind: 'file'; file: number; dir: string; lines: string[]; i: number }
+  | { kind: 'lines'; lines: readonly SrcLine[]; i: number }
+  | { kind: 'seq'; seq: Sequence }
+  | { kind: 'include'; paths: string[]; i: number; at: SrcLine; readable: boolean };
+
+const INCLUDE_VARIANTS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea', 'includet']);
+/** Nested include depth keepalived-ts accepts (keepalived has no limit but detects loops). */
+const MAX_INCLUDE_DEPTH = 32;
+/** Lines processed in total before we call the expansion runaway (65,024 instances x ~15 fit). */
+const DEFAULT_MAX_LINES = 4_000_000;
+const MAX_RECHECKS = 64;
+
+export function preprocess(text: string, source: string, options: ParseOptions, maxLines = DEFAULT_MAX_LINES): PreprocessResult {
+  return new Preprocessor(options, maxLines).run(text, source);
+}
+
+class Preprocessor {
+  private readonly files: string[] = [];
+  private readonly fileIndex = new Map<string, number>();
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly stack: Source[] = [];
+  private readonly texts: string[] = [];
+  private readonly lineStarts: number[] = [];
+  private readonly lineSegs: (readonly Seg[])[] = [];
+  private length = 0;
+  private processed = 0;
+  private collecting: Definition | undefined;
+  private readonly defs: Definitions;
+  private readonly fs: ConfigFileSystem;
+  private readonly ctx = { pwd: (): string => this.currentDir() };
+
+  constructor(
+    private readonly options: ParseOptions,
+    private readonly maxLines: number,
+  ) {
+    this.fs = options.fs;
+    this.defs = new Definitions(options.configId, options.env ?? {}, options.randomSeed ?? 0, this.ctx);
+  }
+
+  run(text: string, source: string): PreprocessResult {
+    this.pushFile(source, text);
+    this.loop();
+    return { text: this.texts.length ? this.texts.join('\n') + '\n' : '', lineStarts: this.lineStarts, lineSegs: this.lineSegs, files: this.files, diagnostics: this.diagnostics };
+  }
+
+  private fileId(path: string): number {
+    let id = this.fileIndex.get(path);
+    if (id === undefined) {
+      id = this.files.length;
+      this.files.push(path);
+      this.fileIndex.set(path, id);
+    }
+    return id;
+  }
+
+  private pushFile(path: string, text: string): void {
+    const lines = text.split('\n');
+    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    this.stack.push({ kind: 'file', file: this.fileId(path), dir: dirname(path), lines, i: 0 });
+  }
+
+  private currentDir(): string {
+    for (let k = this.stack.length - 1; k >= 0; k--) {
+      const s = this.stack[k]!;
+      if (s.kind === 'file') return s.dir;
+    }
+    return '.';
+  }
+
+  diag(severity: Severity, code: string, message: string, where: { file: number; line: number; col: number }, hint?: string): void {
+    const d: Diagnostic = { severity, code, message, file: this.files[where.file] ?? '', line: where.line, col: where.col };
+    this.diagnostics.push(hint === undefined ? d : { ...d, hint });
+  }
+
+  private loop(): void {
+    const stack = this.stack;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      let line: SrcLine;
+      if (top.kind === 'file') {
+        if (top.i >= top.lines.length) {
+          stack.pop();
+          continue;
+        }
+        let raw = top.lines[top.i++]!;
+        const lineNo = top.i;
+        let len = raw.length;
+        while (len > 0 && raw.charCodeAt(len - 1) === 13) len--;
+        if (len !== raw.length) raw = raw.slice(0, len);
+        if (len === 0) {
+          if (this.collecting) this.endCollecting();
+          continue;
+        }
+        if (len > MAXBUF) {
+          this.diag('error', 'line-too-long', `line too long (${len} bytes, keepalived's limit is ${MAXBUF}) - ignoring`, { file: top.file, line: lineNo, col: MAXBUF + 1 });
+          continue;
+        }
+        if (raw.indexOf('\0') >= 0) {
+          this.diag('warning', 'nul-in-line', 'line contains a NUL character - ignoring', { file: top.file, line: lineNo, col: raw.indexOf('\0') + 1 });
+          continue;
+        }
+        line = decomment(raw, top.file, lineNo).line;
+      } else if (top.kind === 'lines') {
+        if (top.i >= top.lines.length) {
+          stack.pop();
+          continue;
+        }
+        line = top.lines[top.i++]!;
+      } else if (top.kind === 'seq') {
+        const n = top.seq.values.next();
+        if (n.done) {
+          stack.pop();
+          continue;
+        }
+        const vals = n.value;
+        for (let k = 0; k < top.seq.vars.length; k++) this.defs.set(top.seq.vars[k]!, { text: vals[k] ?? '', segs: top.seq.text.segs });
+        line = top.seq.text;
+      } else {
+        if (top.i >= top.paths.length) {
+          stack.pop();
+          continue;
+        }
+        this.openInclude(top.paths[top.i++]!, top.at, top.readable);
+        continue;
+      }
+      if (++this.processed > this.maxLines) {
+        this.diag('error', 'expansion-too-large', `more than ${this.maxLines} lines after expansion - giving up`, colAt(line.segs, 0));
+        stack.length = 0;
+        break;
+      }
+      this.handle(line);
+    }
+  }
+
+  private endCollecting(): void {
+    const def = this.collecting!;
+    this.collecting = undefined;
+    if (def.lines.length === 0) {
+      def.multiline = false;
+      def.lines = [{ text: '', segs: [{ at: 0, file: 0, line: 1, col: 1, linear: false }] }];
+    }
+  }
+
+  /** A line of a multiline definition (lib/parser.c read_line "Handle multi-line definitions"). */
+  private collect(l: SrcLine): void {
+    const def = this.collecting!;
+    const t = l.text;
+    let end = t.length;
+    if (end > 0 && t.charCodeAt(end - 1) === 92) {
+      end--;
+      while (end > 0 && (t.charCodeAt(end - 1) === 32 || t.charCodeAt(end - 1) === 9)) end--;
+    } else {
+      this.collecting = undefined;
+      if (def.lines.length === 0) def.multiline = false;
+    }
+    if (end > 0) def.lines.push(sliceLine(l, 0, end));
+    if (!def.multiline && def.lines.length !== 1) def.lines = [def.lines[0] ?? { text: '', segs: l.segs }];
+  }
+
+  private handle(l: SrcLine): void {
+    if (this.collecting) {
+      this.collect(l);
+      return;
+    }
+    let line = l;
+    for (let iter = 0; ; iter++) {
+      if (line.text.length === 0) return;
+      if (iter > MAX_RECHECKS) {
+        this.diag('error', 'self-reference', 'definitions keep producing new substitutions - line ignored', colAt(line.segs, 0));
+        return;
+      }
+      const t = line.text;
+      const c0 = t.charCodeAt(0);
+      if (c0 === 64 /* @ */) {
+        const next = this.conditional(line);
+        if (next === undefined) return;
+        line = next;
+        continue;
+      }
+      if (c0 === 36 /* $ */) {
+        const def = this.defs.define(line);
+        if (def) {
+          if (def.multiline) this.collecting = def;
+          return;
+        }
+      }
+      if (c0 === 126 /* ~ */) {
+        if (t.startsWith('~SEQ') || t.startsWith('~LST')) this.sequence(line);
+        else break;
+        return;
+      }
+      if (t.indexOf('$') < 0) break;
+      const r = this.defs.substitute(line, this.ctx);
+      if (r.kind === 'unchanged') break;
+      if (r.kind === 'error') {
+        this.diag('error', r.code, r.message, colAt(line.segs, r.at), r.code === 'self-reference' ? 'a definition may not use itself, directly or through others' : undefined);
+        return;
+      }
+      for (const rest of r.multiline) this.stack.push({ kind: 'lines', lines: rest, i: 0 });
+      line = r.line;
+      const n0 = line.text.charCodeAt(0);
+      if (n0 !== 64 && n0 !== 126 && line.text.indexOf('$') < 0) break;
+    }
+    if (line.text.length === 0) return;
+    if (line.text.indexOf('include') >= 0 && this.include(line)) return;
+    const [piece, residue] = splitAtBrace(line);
+    if (piece.text.length > 0) this.emit(piece);
+    if (residue) this.stack.push({ kind: 'lines', lines: [residue], i: 0 });
+  }
+
+  private emit(piece: SrcLine): void {
+    this.lineStarts.push(this.length);
+    this.texts.push(piece.text);
+    this.lineSegs.push(piece.segs);
+    this.length += piece.text.length + 1;
+  }
+
+  /** `@id rest` / `@^id rest`: rest when it applies to this config id, else undefined. */
+  private conditional(l: SrcLine): SrcLine | undefined {
+    const t = l.text;
+    const rev = t.charCodeAt(1) === 94; /* ^ */
+    const ofs = rev ? 2 : 1;
+    let ws = ofs;
+    while (ws < t.length && t.charCodeAt(ws) !== 32 && t.charCodeAt(ws) !== 9) ws++;
+    if (ws >= t.length) return undefined; // nothing after the id: the line is dropped
+    const match = t.slice(ofs, ws) === this.options.configId;
+    if (match === rev) return undefined;
+    while (ws < t.length && (t.charCodeAt(ws) === 32 || t.charCodeAt(ws) === 9)) ws++;
+    return sliceLine(l, ws);
+  }
+
+  private sequence(l: SrcLine): void {
+    const r = parseSequence(l, (params) => {
+      const s = this.defs.substitute({ text: params, segs: l.segs }, this.ctx);
+      return s.kind === 'changed' && s.multiline.length === 0 ? s.line.text : params;
+    });
+    if (!r.ok) {
+      this.diag('error', 'invalid-sequence', r.message, colAt(l.segs, 0));
+      return;
+    }
+    this.stack.push({ kind: 'seq', seq: r.seq });
+  }
+
+  /** check_include(): `include FILE` (exactly two words) and its variants. */
+  private include(l: SrcLine): boolean {
+    const { words } = strvec(l.text);
+    if (words.length !== 2 || !INCLUDE_VARIANTS.has(words[0]!)) return false;
+    const variant = words[0]!.slice(7);
+    const all = variant === 'a' || variant === 't' || this.options.allConfig === true;
+    const readable = all || variant === 'r';
+    const mustMatch = all || variant === 'm';
+    const wildcard = all || variant === 'w';
+    const brace = all || variant === 'b';
+    const pattern = words[1]!;
+    const at = colAt(l.segs, l.text.indexOf(pattern) >= 0 ? l.text.indexOf(pattern) : 0);
+    const alts = expandBraces(pattern);
+    const base = this.currentDir();
+    const paths: string[] = [];
+    for (const alt of alts) {
+      const found = globPattern(this.fs, base, alt).filter((p) => this.fs.kind(p) === 'file');
+      if (found.length === 0 && ((brace && alts.length > 1) || (wildcard && hasWildcard(alt))))
+        this.diag('error', 'include-not-found', `no config file matched '${alt}'`, at);
+      paths.push(...found);
+    }
+    if (paths.length === 0) {
+      const sev: Severity = mustMatch ? 'error' : 'warning';
+      this.diag(sev, 'include-not-found', `no config files matched '${pattern}'`, at, sev === 'warning' ? `use 'includea' to make a missing file an error` : undefined);
+    }
+    if (paths.length > 0) this.stack.push({ kind: 'include', paths, i: 0, at: { text: l.text, segs: [{ ...at, at: 0, linear: false }] }, readable });
+    return true;
+  }
+
+  private openInclude(path: string, at: SrcLine, readable: boolean): void {
+    const where = colAt(at.segs, 0);
+    const open = this.stack.filter((s) => s.kind === 'file');
+    const full = resolvePath('', path);
+    if (open.some((s) => s.kind === 'file' && this.files[s.file] === full)) {
+      this.diag('error', 'include-loop', `'${full}' includes itself (through the include chain) - skipped`, where);
+      return;
+    }
+    if (open.length >= MAX_INCLUDE_DEPTH) {
+      this.diag('error', 'include-too-deep', `includes nested more than ${MAX_INCLUDE_DEPTH} deep - '${full}' skipped`, where);
+      return;
+    }
+    const text = this.fs.readFile(full);
+    if (text === undefined) {
+      this.diag(readable ? 'error' : 'warning', 'include-unreadable', `configuration file '${full}' cannot be read - skipping`, where);
+      return;
+    }
+    this.pushFile(full, text);
+  }
+}
