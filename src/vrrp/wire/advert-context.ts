@@ -18,6 +18,8 @@ export interface AdvertContext {
   /** keepalived `v3_checksum_as_v2`: VRRPv3 over IPv4 without the pseudo-header (RFC 9568). */
   readonly v3ChecksumAsV2?: boolean;
   readonly oldUnicastChecksum?: OldUnicastChecksum;
+  /** keepalived `vrrp_mcast_group4`, the group the old unicast checksum puts in its pseudo-header (default 224.0.0.18). */
+  readonly mcastGroup4?: IpAddress;
 }
 
 /** Which variant the checksum matched (decode) or was computed with (encode). */

@@ -47,7 +47,7 @@ function checksumCandidates(version: VrrpVersion, ctx: AdvertContext): { kind: C
   if (version === 2) return [{ kind: 'plain', pseudo: undefined }];
   if (ctx.src.family === 6) return [{ kind: 'pseudo-header', pseudo: { src: ctx.src, dst: ctx.dst } }];
   if (ctx.v3ChecksumAsV2) return [{ kind: 'plain', pseudo: undefined }];
-  const group = { kind: 'pseudo-header-mcast-group' as const, pseudo: { src: ctx.src, dst: VRRP_MCAST_GROUP4 } };
+  const group = { kind: 'pseudo-header-mcast-group' as const, pseudo: { src: ctx.src, dst: ctx.mcastGroup4 ?? VRRP_MCAST_GROUP4 } };
   const actual = { kind: 'pseudo-header' as const, pseudo: { src: ctx.src, dst: ctx.dst } };
   const mode = ctx.oldUnicastChecksum ?? 'auto';
   // A multicast advert has the group as its destination anyway: one variant covers both.

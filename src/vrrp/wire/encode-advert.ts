@@ -8,6 +8,7 @@
 // v3 IPv6 over the RFC 8200 pseudo-header (the Linux kernel rewrites it with IPV6_CHECKSUM,
 // to the same value).
 
+import { isMulticast } from '../../base/ip.ts';
 import type { Advert } from './advert.ts';
 import type { AdvertContext, ChecksumKind } from './advert-context.ts';
 import { ADVERT_CHECKSUM_OFFSET, computeAdvertChecksum, type PseudoHeader } from './advert-checksum.ts';
@@ -28,12 +29,14 @@ export function sendChecksumKind(advert: Pick<Advert, 'version' | 'family'>, ctx
   if (advert.version === 2) return 'plain';
   if (advert.family === 6) return 'pseudo-header';
   if (ctx.v3ChecksumAsV2) return 'plain';
+  // Sent to a group, the group is the destination already: the old and new algorithms agree.
+  if (isMulticast(ctx.dst)) return 'pseudo-header';
   return ctx.oldUnicastChecksum === 'always' ? 'pseudo-header-mcast-group' : 'pseudo-header';
 }
 
 function pseudoFor(kind: ChecksumKind, ctx: AdvertContext): PseudoHeader | undefined {
   if (kind === 'plain') return undefined;
-  if (kind === 'pseudo-header-mcast-group') return { src: ctx.src, dst: VRRP_MCAST_GROUP4 };
+  if (kind === 'pseudo-header-mcast-group') return { src: ctx.src, dst: ctx.mcastGroup4 ?? VRRP_MCAST_GROUP4 };
   return { src: ctx.src, dst: ctx.dst };
 }
 
