@@ -4,17 +4,19 @@
 # native addon. Idempotent: what is already there is not reinstalled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# --npm-only: just the npm dependencies, the addon and the bundle (enough to run keepalived-ts).
+npm_only=0; [ "${1:-}" = "--npm-only" ] && npm_only=1
 
 # Debian packages the tests use. keepalived 2.2.7 is the reference peer; tshark decodes our
 # adverts; ipvsadm lists IPVS; busybox-static + ipvsadm serve run-in-vm.sh's guest; mariadb for
 # the mysql track_script case; stress-ng loads the cores in the soak bench.
 PKGS=(keepalived tcpdump tshark iproute2 busybox-static ipvsadm stress-ng mariadb-server
-      mariadb-client procps kmod iputils-ping psmisc)
+      mariadb-client procps kmod iputils-ping psmisc time)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
+if [ $npm_only = 0 ] && [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: need root to install Debian packages: ${missing[*]}" >&2
     exit 1

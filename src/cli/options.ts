@@ -51,6 +51,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'configId', short: 'i', long: 'config-id', arg: 'required', argName: 'id', help: "Skip any configuration lines beginning '@' that don't match id\n or any lines beginning @^ that do match.\n The config-id defaults to the node name if option not used" },
   { key: 'signum', long: 'signum', arg: 'required', argName: 'SIGFUNC', help: 'Return signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON' },
   { key: 'configTest', short: 't', long: 'config-test', arg: 'optional', argName: 'LOG_FILE', help: 'Check the configuration for obvious errors, output to\n stderr by default' },
+  { key: 'noHostChecks', long: 'no-host-checks', arg: 'none', help: '(keepalived-ts) With -t: do not check interfaces and files against this host' },
   { key: 'dumpConfig', long: 'dump-config', arg: 'none', help: '(keepalived-ts) Print the parsed configuration as JSON and exit' },
   { key: 'version', short: 'v', long: 'version', arg: 'none', help: 'Display the version number' },
   { key: 'help', short: 'h', long: 'help', arg: 'none', help: 'Display this help message' },
