@@ -1,0 +1,223 @@
+// The director: one driver for N VrrpInstances, their sync groups and the vrrp_script scheduler.
+//
+// Theory of operation: every entry point (a received packet, the timer, an interface change, a
+// script completion, start, stop) becomes one step: read the clock once, hand the input to the
+// cores, then pump their actions to the ports until none are left, then re-arm exactly ONE timer
+// at the earliest deadline any core reported (DESIGN section 4). Port completions arriving while
+// a step is running (a fake port may answer synchronously) are queued and run as their own step
+// afterwards, so cores never see re-entrant calls.
+
+import type { Instant } from '../base/time.ts';
+import type { VrrpAction, VrrpState } from '../vrrp/actions.ts';
+import type { VrrpInstanceSpec } from '../vrrp/instance-spec.ts';
+import { VrrpInstance } from '../vrrp/instance.ts';
+import { ScriptScheduler, type ScriptAction, type ScriptSpec } from '../vrrp/script-scheduler.ts';
+import { SyncGroup } from '../vrrp/sync-group.ts';
+import type { TrackChange } from '../vrrp/tracking.ts';
+import type { RxMeta } from '../vrrp/wire/advert.ts';
+import type { DirectorPorts } from './ports.ts';
+
+export interface SyncGroupSpec {
+  readonly name: string;
+  readonly members: readonly string[];
+}
+
+export interface DirectorSpec {
+  readonly instances: readonly VrrpInstanceSpec[];
+  readonly syncGroups: readonly SyncGroupSpec[];
+  readonly scripts: readonly ScriptSpec[];
+}
+
+/** What the director reports for logs, metrics and the simulator's invariant checks. */
+export type DirectorEvent =
+  | { readonly kind: 'stateChanged'; readonly at: Instant; readonly instance: string; readonly from: VrrpState; readonly to: VrrpState; readonly cause: string }
+  | { readonly kind: 'scriptStatus'; readonly at: Instant; readonly script: string; readonly ok: boolean }
+  | { readonly kind: 'decodeError'; readonly at: Instant; readonly reason: string }
+  | { readonly kind: 'unknownVrid'; readonly at: Instant; readonly vrid: number }
+  | { readonly kind: 'portError'; readonly at: Instant; readonly port: string; readonly error: string };
+
+export class Director {
+  readonly instances: VrrpInstance[];
+  readonly syncGroups: SyncGroup[] = [];
+  readonly scripts: ScriptScheduler;
+  private readonly inbox: Array<(now: Instant) => void> = [];
+  private busy = false;
+  private running = false;
+  /** Test hook: the last deadline handed to the clock. */
+  armedAt: Instant | undefined;
+
+  constructor(
+    private readonly ports: DirectorPorts,
+    readonly spec: DirectorSpec,
+    private readonly observe: (e: DirectorEvent) => void = () => {},
+  ) {
+    this.instances = spec.instances.map((s) => new VrrpInstance(s));
+    for (const g of spec.syncGroups) {
+      const group = new SyncGroup(g.name);
+      for (const name of g.members) {
+        const member = this.instances.find((i) => i.name === name);
+        if (member) group.add(member);
+      }
+      this.syncGroups.push(group);
+    }
+    this.scripts = new ScriptScheduler(spec.scripts);
+    ports.link.onReceive((payload, meta) => this.step((now) => this.receive(now, payload, meta)));
+  }
+
+  instance(name: string): VrrpInstance | undefined {
+    return this.instances.find((i) => i.name === name);
+  }
+
+  start(): void {
+    this.step((now) => {
+      this.running = true;
+      // init_fail scripts start failed: tell the instances before they choose their first state.
+      for (const name of this.scripts.names()) {
+        if (!this.scripts.status(name)) this.track(now, { kind: 'script', name, ok: false });
+      }
+      for (const g of this.syncGroups) g.refreshFaults(now);
+      for (const inst of this.instances) inst.start(now);
+      this.scripts.start(now);
+    });
+  }
+
+  /** Graceful stop: masters send priority 0 and drop their VIPs; scripts are killed. */
+  stop(): void {
+    this.step((now) => {
+      for (const inst of this.instances) inst.shutdown(now);
+      this.scripts.stop();
+      this.running = false;
+    });
+  }
+
+  /** Link state from the OS (netlink RTM_NEWLINK) or the simulator. */
+  interfaceChanged(ifname: string, up: boolean): void {
+    this.step((now) => this.track(now, { kind: 'interface', ifname, up }));
+  }
+
+  /** A track_file's new value. */
+  fileChanged(name: string, value: number): void {
+    this.step((now) => this.track(now, { kind: 'file', name, value }));
+  }
+
+  private track(now: Instant, change: TrackChange): void {
+    for (const inst of this.instances) inst.handleTrack(now, change);
+  }
+
+  private receive(now: Instant, payload: Uint8Array, meta: RxMeta): void {
+    if (!this.running) return;
+    const decoded = this.ports.codec.decode(payload, meta);
+    if (!decoded.ok) {
+      this.observe({ kind: 'decodeError', at: now, reason: decoded.reason });
+      return;
+    }
+    const a = decoded.advert;
+    const ifname = this.ports.link.ifnameOf(meta.ifindex);
+    let matched = false;
+    for (const inst of this.instances) {
+      if (inst.spec.vrid !== a.vrid || inst.spec.family !== a.family) continue;
+      if (ifname !== undefined && inst.spec.ifname !== ifname) continue;
+      matched = true;
+      inst.handleAdvert(now, a, meta);
+    }
+    if (!matched) this.observe({ kind: 'unknownVrid', at: now, vrid: a.vrid });
+  }
+
+  private wake(now: Instant): void {
+    for (const inst of this.instances) inst.handleTimeout(now);
+    this.scripts.handleTimeout(now);
+  }
+
+  /** Runs one input, pumps actions, re-arms the timer; queues inputs that arrive meanwhile. */
+  private step(input: (now: Instant) => void): void {
+    this.inbox.push(input);
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let next = this.inbox.shift(); next; next = this.inbox.shift()) {
+        const now = this.ports.clock.now();
+        next(now);
+        this.pump(now);
+      }
+    } finally {
+      this.busy = false;
+    }
+    this.rearm();
+  }
+
+  private pump(now: Instant): void {
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (let a = this.scripts.pollAction(); a; a = this.scripts.pollAction()) {
+        progress = true;
+        this.carryScript(now, a);
+      }
+      for (const inst of this.instances) {
+        for (let a = inst.pollAction(); a; a = inst.pollAction()) {
+          progress = true;
+          this.carry(now, inst, a);
+        }
+      }
+    }
+  }
+
+  private carryScript(now: Instant, a: ScriptAction): void {
+    switch (a.kind) {
+      case 'run':
+        this.ports.scripts.run(a.runId, a.script, (outcome) =>
+          this.step((t) => this.scripts.handleResult(t, a.runId, outcome)));
+        return;
+      case 'kill':
+        this.ports.scripts.kill(a.runId);
+        return;
+      case 'status':
+        this.observe({ kind: 'scriptStatus', at: now, script: a.name, ok: a.ok });
+        this.track(now, { kind: 'script', name: a.name, ok: a.ok });
+        return;
+    }
+  }
+
+  private carry(now: Instant, inst: VrrpInstance, a: VrrpAction): void {
+    const report = (port: string) => (r: { ok: true } | { ok: false; error: string }) => {
+      if (!r.ok) this.step((t) => this.observe({ kind: 'portError', at: t, port, error: r.error }));
+    };
+    switch (a.kind) {
+      case 'sendAdvert':
+        for (const dst of a.destinations) {
+          const payload = this.ports.codec.encode(a.advert, a.src, dst);
+          this.ports.link.send({ ifname: a.ifname, src: a.src, dst, ttl: 255, payload });
+        }
+        return;
+      case 'addVips':
+        this.ports.addresses.add(a.ifname, a.vips, a.accept, report('addresses'));
+        return;
+      case 'removeVips':
+        this.ports.addresses.remove(a.ifname, a.vips, report('addresses'));
+        return;
+      case 'sendGratuitous':
+        this.ports.announcer.announce(a.ifname, a.vips);
+        return;
+      case 'stateChanged':
+        this.observe({ kind: 'stateChanged', at: now, instance: inst.name, from: a.from, to: a.to, cause: a.cause });
+        return;
+      case 'notify':
+        this.ports.notifier.notify({ instance: a.instance, event: a.event, state: inst.state, priority: a.priority });
+        return;
+    }
+  }
+
+  private nextDeadline(): Instant | undefined {
+    let min = this.scripts.nextDeadline();
+    for (const inst of this.instances) {
+      const at = inst.nextDeadline();
+      if (at !== undefined && (min === undefined || at < min)) min = at;
+    }
+    return min;
+  }
+
+  private rearm(): void {
+    const at = this.nextDeadline();
+    this.armedAt = at;
+    this.ports.clock.wakeAt(at, () => this.step((now) => this.wake(now)));
+  }
+}

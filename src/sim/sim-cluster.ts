@@ -1,0 +1,105 @@
+// A simulated LAN of directors: one SimWorld, one L2Segment, N SimHosts, and the invariant
+// checks run after every event. "Stable" means: no crash, restart, stop, link change, partition
+// change, tracker status change or lossy network for the stability window, which is long enough
+// for any election to settle (three master-down intervals at the lowest priority and longest
+// interval, plus the longest preempt_delay, plus a second of slack).
+
+import type { Instant } from '../base/time.ts';
+import { advertIntervalUs, masterDownUs } from '../vrrp/timing.ts';
+import { checkElection, checkSyncGroups, checkVipsIffMaster } from './invariants.ts';
+import { CLEAN, L2Segment, type SegmentFaults } from './l2-segment.ts';
+import { SimHost, type SimHostOptions } from './sim-host.ts';
+import { SimWorld } from './sim-world.ts';
+
+export interface Violation {
+  readonly at: Instant;
+  readonly after: string;
+  readonly message: string;
+}
+
+export class SimCluster {
+  readonly world: SimWorld;
+  readonly segment: L2Segment;
+  readonly hosts: SimHost[] = [];
+  readonly violations: Violation[] = [];
+  lastDisturbance: Instant = 0;
+  checksRun = 0;
+  electionChecks = 0;
+
+  constructor(seed: number, readonly checkInvariants = true) {
+    this.world = new SimWorld(seed);
+    this.segment = new L2Segment(this.world);
+    this.world.afterEvent = (e) => { if (this.checkInvariants) this.check(e.label); };
+  }
+
+  addHost(options: SimHostOptions): SimHost {
+    const h = new SimHost(this.world, this.segment, options);
+    h.onEvent = (e) => { if (e.kind === 'scriptStatus') this.disturb(); };
+    h.onDisturb = () => this.disturb();
+    this.hosts.push(h);
+    return h;
+  }
+
+  host(name: string): SimHost {
+    const h = this.hosts.find((x) => x.name === name);
+    if (!h) throw new Error(`no host ${name}`);
+    return h;
+  }
+
+  disturb(): void {
+    this.lastDisturbance = this.world.now;
+  }
+
+  setFaults(f: Partial<SegmentFaults>): void {
+    this.segment.faults = { ...CLEAN, ...f };
+    this.disturb();
+  }
+
+  /** Each inner list is one side of the cut; hosts not named stay in partition 0. */
+  partition(sides: readonly (readonly string[])[]): void {
+    for (const h of this.hosts) h.link.partition = 0;
+    sides.forEach((side, i) => { for (const n of side) this.host(n).link.partition = i + 1; });
+    this.disturb();
+  }
+
+  heal(): void {
+    for (const h of this.hosts) h.link.partition = 0;
+    this.disturb();
+  }
+
+  /** Wrappers that also mark the disturbance. */
+  crash(name: string): void { this.host(name).crash(); this.disturb(); }
+  restart(name: string): void { this.host(name).restart(); this.disturb(); }
+  stop(name: string): void { this.host(name).stop(); this.disturb(); }
+  setLink(name: string, up: boolean): void { this.host(name).setLink(up); this.disturb(); }
+
+  stableWindowUs(): number {
+    let maxDown = 0;
+    let maxDelay = 0;
+    let maxInterval = 0;
+    for (const h of this.hosts) for (const s of h.options.spec.instances) maxInterval = Math.max(maxInterval, advertIntervalUs(s.advertIntervalCs));
+    for (const h of this.hosts) {
+      for (const s of h.options.spec.instances) {
+        maxDown = Math.max(maxDown, masterDownUs(s.version, 1, maxInterval, s.downTimerAdverts));
+        maxDelay = Math.max(maxDelay, s.preemptDelayUs);
+      }
+    }
+    return 3 * maxDown + maxDelay + 1_000_000;
+  }
+
+  isStable(): boolean {
+    return this.segment.faults.loss === 0 && this.world.now - this.lastDisturbance >= this.stableWindowUs();
+  }
+
+  check(after: string): void {
+    this.checksRun++;
+    const found = [...checkVipsIffMaster(this.hosts), ...checkSyncGroups(this.hosts)];
+    if (this.isStable()) {
+      this.electionChecks++;
+      found.push(...checkElection(this.hosts, this.segment));
+    }
+    for (const message of found) {
+      if (this.violations.length < 20) this.violations.push({ at: this.world.now, after, message });
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// One simulated director: the real runtime Director wired to simulated ports. The scenario can
+// crash it (no priority 0, timers and sockets die, addresses stay in the "kernel" but the host is
+// out of the checks), restart it (fresh process and address table), stop it gracefully, take its
+// link down and up, and decide whether its vrrp_scripts succeed.
+
+import type { IpAddress } from '../base/ip.ts';
+import { Director, type DirectorEvent, type DirectorSpec } from '../runtime/director.ts';
+import type { AdvertCodec } from '../runtime/ports.ts';
+import { FakeAddressPort, FakeAnnouncer, FakeNotifier, FakeScriptRunner } from './fake-ports.ts';
+import type { L2Segment, SimHostLink } from './l2-segment.ts';
+import { objectCodec } from './object-codec.ts';
+import type { SimWorld } from './sim-world.ts';
+import { VirtualClock } from './virtual-clock.ts';
+
+export interface SimHostOptions {
+  readonly name: string;
+  readonly addr: IpAddress;
+  readonly spec: DirectorSpec;
+  /** Defaults to the JSON stand-in; pass the wire codec to put real VRRP bytes on the segment. */
+  readonly codec?: AdvertCodec;
+}
+
+export type HostStatus = 'running' | 'crashed' | 'stopped';
+
+export class SimHost {
+  director!: Director;
+  clock!: VirtualClock;
+  addresses!: FakeAddressPort;
+  announcer!: FakeAnnouncer;
+  notifier!: FakeNotifier;
+  scripts!: FakeScriptRunner;
+  link: SimHostLink;
+  status: HostStatus = 'stopped';
+  readonly events: DirectorEvent[] = [];
+  /** Called for every director event (the cluster uses it to note disturbances). */
+  onEvent: (e: DirectorEvent) => void = () => {};
+  /** Called on every start, stop, crash, restart and link change (the cluster's stability clock). */
+  onDisturb: () => void = () => {};
+  /** Script health survives restarts: it belongs to the world, not the process. */
+  readonly scriptHealth = new Map<string, boolean>();
+
+  constructor(private readonly world: SimWorld, private readonly segment: L2Segment, readonly options: SimHostOptions) {
+    this.link = segment.attach(options.name, options.addr);
+    this.boot();
+  }
+
+  get name(): string { return this.options.name; }
+
+  private boot(): void {
+    this.clock = new VirtualClock(this.world, this.name);
+    this.addresses = new FakeAddressPort();
+    this.announcer = new FakeAnnouncer(this.world);
+    this.notifier = new FakeNotifier(this.world);
+    this.scripts = new FakeScriptRunner(this.world);
+    for (const [k, v] of this.scriptHealth) this.scripts.healthy.set(k, v);
+    this.director = new Director(
+      {
+        clock: this.clock, link: this.link, codec: this.options.codec ?? objectCodec,
+        addresses: this.addresses, announcer: this.announcer, scripts: this.scripts, notifier: this.notifier,
+      },
+      this.options.spec,
+      (e) => { this.events.push(e); this.onEvent(e); },
+    );
+  }
+
+  start(): void {
+    this.onDisturb();
+    this.status = 'running';
+    this.director.start();
+    if (!this.link.linkUp) this.director.interfaceChanged('eth0', false);
+  }
+
+  stop(): void {
+    if (this.status !== 'running') return;
+    this.onDisturb();
+    this.director.stop();
+    this.status = 'stopped';
+  }
+
+  crash(): void {
+    if (this.status !== 'running') return;
+    this.onDisturb();
+    this.clock.cancel();
+    this.link.detach();
+    this.scripts.killAll();
+    this.status = 'crashed';
+  }
+
+  /** A new process (and a clean address table, as after a reboot). */
+  restart(): void {
+    if (this.status === 'running') this.crash();
+    this.link = this.segment.reattach(this.link);
+    this.boot();
+    this.start();
+  }
+
+  setLink(up: boolean): void {
+    if (this.link.linkUp === up) return;
+    this.onDisturb();
+    this.link.linkUp = up;
+    if (this.status === 'running') this.director.interfaceChanged('eth0', up);
+  }
+
+  /** Another interface of this host (track_interface) goes up or down. */
+  setInterface(ifname: string, up: boolean): void {
+    this.onDisturb();
+    if (this.status === 'running') this.director.interfaceChanged(ifname, up);
+  }
+
+  setScriptHealthy(name: string, healthy: boolean): void {
+    this.scriptHealth.set(name, healthy);
+    this.scripts.healthy.set(name, healthy);
+  }
+}
