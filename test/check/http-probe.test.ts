@@ -23,7 +23,7 @@ interface Seen { path: string; headers: http.IncomingHttpHeaders; remotePort: nu
 
 function handler(seen: Seen[]) {
   return (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const sock = req.socket as TLSSocket;
+    const sock = req.socket as TLSSocket & { servername?: string | false };
     seen.push({ path: req.url ?? '', headers: req.headers, remotePort: sock.remotePort ?? 0, sni: sock.servername });
     if (req.url === '/ok') { res.writeHead(200, { 'content-type': 'text/html' }); res.end(BODY); }
     else if (req.url === '/chunked') { res.writeHead(200); res.write(BODY.subarray(0, 100)); setTimeout(() => res.end(BODY.subarray(100)), 20); }
