@@ -9,9 +9,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { formatIp, parseIp } from '../../../../src/base/ip.ts';
+import { formatIp, isMulticast, parseIp } from '../../../../src/base/ip.ts';
 import { formatMac } from '../../../../src/base/mac-address.ts';
 import { decodeAdvert } from '../../../../src/vrrp/wire/decode-advert.ts';
+import { decodeIpv4Advert } from '../../../../src/vrrp/wire/decode-ipv4-advert.ts';
+import { multicastMac } from '../../../../src/vrrp/wire/vrrp-mac.ts';
 import { encodeAdvert } from '../../../../src/vrrp/wire/encode-advert.ts';
 import { decodeIpv4Packet, encodeIpv4Packet } from '../../../../src/vrrp/wire/ipv4-packet.ts';
 import { decodeEthernetFrame, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from '../../../../src/vrrp/wire/ethernet-frame.ts';
@@ -155,7 +157,12 @@ test('every VRRP advert in every capture: decode = tshark, re-encode = the same 
       assert.deepEqual(rebuilt, eth.payload.subarray(0, ip.header.totalLength), `${where}: re-encoded bytes`);
       // Ethernet: the sender's own MAC (no use_vmac), to the group's MAC or the peer's.
       assert.match(formatMac(eth.src), /^02:99:00:00:00:1[12]$/, where);
-      if (formatIp(ip.header.dst) === '224.0.0.18') assert.equal(formatMac(eth.dst), '01:00:5e:00:00:12', where);
+      if (isMulticast(ip.header.dst)) assert.deepEqual(eth.dst, multicastMac(ip.header.dst), where);
+      // The whole-datagram path the raw IPv4 socket uses gives the same advert and the RxMeta.
+      const whole = decodeIpv4Advert(eth.payload, 3);
+      assert.ok(whole.ok, where);
+      assert.deepEqual(whole.advert, a, where);
+      assert.deepEqual(whole.meta, { src: ip.header.src, dst: ip.header.dst, ttl: 255, ifindex: 3 }, where);
     });
     const tsharkCount = rows.filter((row) => row['vrrp.version'] !== '').length;
     const cut = frames.filter((fr, i) => fr.cut && rows[i]!['vrrp.version'] !== '').length;

@@ -10,6 +10,9 @@ import { encodeAdvert } from '../../../../src/vrrp/wire/encode-advert.ts';
 import { decodeIpv4Packet, encodeIpv4Packet } from '../../../../src/vrrp/wire/ipv4-packet.ts';
 import { decodeIpv6Packet, encodeIpv6Packet } from '../../../../src/vrrp/wire/ipv6-packet.ts';
 import { passAuthData, verifyPassAuth } from '../../../../src/vrrp/wire/pass-auth.ts';
+import { decodeIpv4Advert } from '../../../../src/vrrp/wire/decode-ipv4-advert.ts';
+import { multicastMac, vrrpVirtualMac } from '../../../../src/vrrp/wire/vrrp-mac.ts';
+import { formatMac } from '../../../../src/base/mac-address.ts';
 
 const ip = (s: string): IpAddress => parseIp(s)!;
 const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!, (b) => parseInt(b, 16));
@@ -146,4 +149,26 @@ test('IPv6 header round trip', () => {
   assert.deepEqual([...r.payload], [1, 2, 3]);
   const t = decodeIpv6Packet(bytes.subarray(0, 42));
   assert.equal(t.ok ? 'ok' : t.reason, 'truncated');
+});
+
+test('decodeIpv4Advert: IP-level reasons, then the advert\'s', () => {
+  const why = (b: Uint8Array) => { const x = decodeIpv4Advert(b, 1); return x.ok ? 'ok' : x.reason; };
+  assert.equal(why(V2_IP), 'ok');
+  assert.equal(why(encodeIpv4Packet({ src: CTX.src, dst: CTX.dst, id: 1, payload: V2, protocol: 51 })), 'unsupported-ah');
+  assert.equal(why(encodeIpv4Packet({ src: CTX.src, dst: CTX.dst, id: 1, payload: V2, protocol: 17 })), 'not-vrrp');
+  assert.equal(why(V2_IP.subarray(0, 30)), 'truncated');
+  const bad = Uint8Array.from(V2); bad[2] = 1;
+  assert.equal(why(encodeIpv4Packet({ src: CTX.src, dst: CTX.dst, id: 1, payload: bad })), 'bad-checksum');
+  const r = decodeIpv4Advert(encodeIpv4Packet({ src: CTX.src, dst: CTX.dst, id: 9, ttl: 64, payload: V2 }), 7);
+  assert.ok(r.ok);
+  assert.equal(r.meta.ttl, 64, 'TTL is reported, judged by the engine');
+  assert.equal(r.meta.ifindex, 7);
+});
+
+test('virtual router and multicast MACs (RFC 5798 section 7.3, RFC 1112 section 6.4, RFC 2464 section 7)', () => {
+  assert.equal(formatMac(vrrpVirtualMac(51, 4)), '00:00:5e:00:01:33');
+  assert.equal(formatMac(vrrpVirtualMac(255, 6)), '00:00:5e:00:02:ff');
+  assert.equal(formatMac(multicastMac(ip('224.0.0.18'))), '01:00:5e:00:00:12');
+  assert.equal(formatMac(multicastMac(ip('239.129.2.3'))), '01:00:5e:01:02:03');
+  assert.equal(formatMac(multicastMac(ip('ff02::12'))), '33:33:00:00:00:12');
 });
