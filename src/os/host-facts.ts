@@ -2,11 +2,17 @@
 // interface named in the configuration must exist; a script must exist and be executable).
 // Skipped with --no-host-checks, and on the corpus.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import type { HostFacts } from '../config/host-facts.ts';
 
 let passwdNames: Set<string> | undefined;
 
-export const nodeHostFacts: HostFacts = {
+/** Structurally the config layer's HostFacts (src/config/host-facts.ts). */
+export interface NodeHostFacts {
+  interfaceExists(name: string): boolean;
+  fileExecutable(path: string): boolean;
+  userExists(name: string): boolean;
+}
+
+export const nodeHostFacts: NodeHostFacts = {
   interfaceExists(name) {
     // A name with a slash or a dot-only name could walk out of /sys/class/net.
     if (!/^[^/\s]{1,15}$/.test(name) || name === '.' || name === '..') return false;
