@@ -129,8 +129,20 @@ export class IpvsSync {
     void now;
   }
 
+  /** One received datagram (any number of netlink messages). */
   handleReply(now: Instant, bytes: Uint8Array): void {
-    for (const m of this.wire.decode(bytes)) this.onMessage(now, m);
+    for (const m of this.wire.decode(bytes)) this.handleWireMessage(now, m);
+  }
+
+  /** One message already framed and sorted (ipvs-wire.ts classifyIpvsMessage), for shared sockets. */
+  handleWireMessage(now: Instant, m: WireMessage): void {
+    // seq -1: a datagram we could not even frame; whose reply it held is unknown.
+    if (m.seq === -1) {
+      if (this.phase.name === 'resolving') this.onMessage(now, { ...m, seq: this.phase.seq });
+      else this.handleOverrun(now);
+      return;
+    }
+    this.onMessage(now, m);
   }
 
   /** The socket dropped messages (ENOBUFS): nothing in flight can be trusted any more. */
