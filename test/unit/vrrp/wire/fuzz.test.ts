@@ -19,6 +19,7 @@ import { decodeEthernetFrame, ETHERTYPE_IPV4 } from '../../../../src/vrrp/wire/e
 import { decodeIpv4Packet } from '../../../../src/vrrp/wire/ipv4-packet.ts';
 import { VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6 } from '../../../../src/vrrp/wire/vrrp-protocol.ts';
 import { readPcap } from '../../../captures/pcap.ts';
+import { need } from '../../../support/env.ts';
 
 const REASONS = new Set(['truncated', 'bad-version', 'bad-type', 'address-count', 'bad-auth-type', 'bad-checksum']);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
@@ -104,7 +105,7 @@ test('decodeAdvert on plausible headers (right version/type/length, random rest)
 
 test('decodeAdvert on mutated keepalived adverts from the captures', (t) => {
   const real = captureAdverts();
-  if (real.length === 0) { t.skip('no captures'); return; }
+  if (!need(t, real.length > 0, 'the keepalived captures in ../shared/captures')) return;
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat({ max: 7 }) }),
     fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
