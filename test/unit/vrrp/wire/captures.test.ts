@@ -41,7 +41,10 @@ function bytesOf(f: string): Uint8Array {
 }
 
 /** The salvaged frames of a capture, written to a clean pcap and run through tshark. */
+const dissected = new Map<string, { frames: PcapFrame[]; rows: Record<string, string>[] }>();
 function salvageAndDissect(f: string): { frames: PcapFrame[]; rows: Record<string, string>[] } {
+  const done = dissected.get(f);
+  if (done) return done;
   const frames = readPcap(bytesOf(f), { salvage: true }).frames;
   const dir = mkdtempSync(join(tmpdir(), `vrrp-wire-${process.pid}-`));
   try {
@@ -50,6 +53,7 @@ function salvageAndDissect(f: string): { frames: PcapFrame[]; rows: Record<strin
     const run = tsharkFields(path, VRRP_FIELDS, PREFS);
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.rows.length, frames.length, 'tshark sees every salvaged frame');
+    dissected.set(f, { frames, rows: run.rows });
     return { frames, rows: run.rows };
   } finally {
     rmSync(dir, { recursive: true, force: true });
