@@ -7,6 +7,7 @@
 // With tens of thousands of checkers and warmup spreading them over delay_loop, few are ever in
 // flight together; the queue absorbs bursts instead of failing with EMFILE. Raise the limit
 // (systemd LimitNOFILE=) to raise the bound.
+// PING_CHECK needs the native addon (build/Release/ktsnative.node); it is loaded on first use.
 // A completion after cancel() is dropped; `done` is called at most once per start().
 
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import type { ProbeId, ProbeOutcome, ProbeRunner, ProbeSpec } from '../../check/
 import { fileProbe } from './file-probe.ts';
 import { HttpClients, httpProbe } from './http-probe.ts';
 import { miscProbe } from './misc-probe.ts';
+import { pingProbe } from './ping-probe.ts';
 import type { Cancel } from './probe-impl.ts';
 import { smtpProbe } from './smtp-probe.ts';
 import { tcpProbe } from './tcp-probe.ts';
@@ -24,6 +26,7 @@ export type PingProbe = (spec: Extract<ProbeSpec, { kind: 'ping' }>, done: (o: P
 
 export interface OsProbeRunnerOptions {
   readonly maxConcurrent?: number;
+  /** Default: the raw-socket probe over the native addon (src/os/probes/ping-probe.ts). */
   readonly ping?: PingProbe;
 }
 
@@ -61,7 +64,7 @@ export class OsProbeRunner implements ProbeRunner {
 
   constructor(options: OsProbeRunnerOptions = {}) {
     this.maxConcurrent = options.maxConcurrent ?? defaultProbeConcurrency();
-    this.ping = options.ping;
+    this.ping = options.ping ?? pingProbe;
   }
 
   get inFlight(): number {
