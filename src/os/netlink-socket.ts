@@ -42,6 +42,12 @@ export interface NetlinkOptions {
   readonly timeoutMs?: number;
   /** First sequence number; default: seconds since the epoch, as iproute2 does. */
   readonly firstSeq?: number;
+  /**
+   * Requests outstanding at once (default 64); later ones wait their turn. Without a window a
+   * burst of requests overruns our own receive buffer with their ACKs, and a lost ACK leaves
+   * its request to time out although the kernel did the work.
+   */
+  readonly maxInFlight?: number;
 }
 
 export interface NetlinkSocket {
@@ -55,10 +61,13 @@ export class NetlinkSocket extends EventEmitter {
   private readonly tracker: RequestTracker;
   private readonly waiting = new Map<number, { settle: (r: NetlinkResult) => void; timer: NodeJS.Timeout }>();
   private readonly timeoutMs: number;
+  private readonly maxInFlight: number;
+  private readonly queued: { build: (seq: number, portId: number) => Uint8Array; done: (r: NetlinkResult) => void; timeoutMs: number }[] = [];
 
   private constructor(private readonly sock: NativeSocket, opts: NetlinkOptions) {
     super();
     this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? 64);
     this.tracker = new RequestTracker(opts.firstSeq ?? Math.floor(Date.now() / 1000));
     const local = sock.localAddress();
     this.portId = local && local.family === 'netlink' ? local.pid : 0;
@@ -110,6 +119,18 @@ export class NetlinkSocket extends EventEmitter {
 
   /** Callback form of request() for drivers that never await. */
   requestCb(build: (seq: number, portId: number) => Uint8Array, done: (r: NetlinkResult) => void, timeoutMs = this.timeoutMs): void {
+    if (this.sock.isClosed) {
+      queueMicrotask(() => done({ ok: false, error: { errno: 9 /* EBADF */ }, replies: [] }));
+      return;
+    }
+    if (this.waiting.size >= this.maxInFlight) {
+      this.queued.push({ build, done, timeoutMs });
+      return;
+    }
+    this.sendTracked(build, done, timeoutMs);
+  }
+
+  private sendTracked(build: (seq: number, portId: number) => Uint8Array, done: (r: NetlinkResult) => void, timeoutMs: number): void {
     // The seq is reserved before building; whether it is a dump is read from the built flags.
     const seq = this.tracker.begin(false);
     const bytes = build(seq, this.portId);
@@ -125,8 +146,16 @@ export class NetlinkSocket extends EventEmitter {
       this.waiting.delete(seq);
       this.tracker.cancel(seq);
       done({ ok: false, error: { errno: ETIMEDOUT }, replies: [] });
+      this.pump();
     }, timeoutMs);
     this.waiting.set(seq, { settle: done, timer });
+  }
+
+  private pump(): void {
+    while (this.waiting.size < this.maxInFlight && this.queued.length > 0 && !this.sock.isClosed) {
+      const q = this.queued.shift()!;
+      this.sendTracked(q.build, q.done, q.timeoutMs);
+    }
   }
 
   /** Raw send of a pre-built message (no tracking). Returns 0 or errno. */
@@ -151,6 +180,7 @@ export class NetlinkSocket extends EventEmitter {
       w.settle({ ok: false, error: { errno: 9 /* EBADF */ }, replies: [] });
     }
     this.waiting.clear();
+    for (const q of this.queued.splice(0)) q.done({ ok: false, error: { errno: 9 /* EBADF */ }, replies: [] });
   }
 
   private onDatagram(bytes: Uint8Array, truncated: boolean): void {
@@ -175,5 +205,6 @@ export class NetlinkSocket extends EventEmitter {
       if (out.kind === 'complete') w.settle({ ok: true, replies: out.replies, interrupted: out.interrupted });
       else w.settle({ ok: false, error: out.error, replies: out.replies });
     }
+    this.pump();
   }
 }
