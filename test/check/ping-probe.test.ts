@@ -57,7 +57,7 @@ test('echo reply parsing: skips the IPv4 header, checks type and checksum', () =
   reply[3] = sum & 0xff;
   assert.deepEqual(parseEchoReply(4, ipv4(reply, 1), true), { id: 0x1234, seq: 9, payload: Uint8Array.from([9, 9]) });
   const corrupt = Uint8Array.from(reply);
-  corrupt[9] ^= 1;
+  corrupt[9] = corrupt[9]! ^ 1;
   assert.equal(parseEchoReply(4, ipv4(corrupt, 1), true), undefined);
   assert.equal(parseEchoReply(4, ipv4(buildEchoRequest(4, 1, 1, new Uint8Array()), 1), true), undefined, 'a request is not a reply');
   assert.equal(parseEchoReply(4, Uint8Array.from([0x45, 0]), true), undefined);
