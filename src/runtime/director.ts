@@ -43,6 +43,8 @@ export class Director {
   private readonly inbox: Array<(now: Instant) => void> = [];
   private busy = false;
   private running = false;
+  /** Packets the codec refused, per reason (keepalived.stats style). */
+  readonly rxErrors = new Map<string, number>();
   /** Test hook: the last deadline handed to the clock. */
   armedAt: Instant | undefined;
 
@@ -106,8 +108,11 @@ export class Director {
 
   private receive(now: Instant, payload: Uint8Array, meta: RxMeta): void {
     if (!this.running) return;
-    const decoded = this.ports.codec.decode(payload, meta);
+    // The checksum variant is per instance: peek at the VRID (byte 1) to find whose knobs apply.
+    const owner = payload.length >= 2 ? this.instances.find((i) => i.spec.vrid === payload[1] && i.spec.family === meta.src.family) : undefined;
+    const decoded = this.ports.codec.decode(payload, meta, owner?.spec);
     if (!decoded.ok) {
+      this.rxErrors.set(decoded.reason, (this.rxErrors.get(decoded.reason) ?? 0) + 1);
       this.observe({ kind: 'decodeError', at: now, reason: decoded.reason });
       return;
     }
@@ -184,7 +189,7 @@ export class Director {
     switch (a.kind) {
       case 'sendAdvert':
         for (const dst of a.destinations) {
-          const payload = this.ports.codec.encode(a.advert, a.src, dst);
+          const payload = this.ports.codec.encode(a.advert, a.src, dst, inst.spec);
           this.ports.link.send({ ifname: a.ifname, src: a.src, dst, ttl: 255, payload });
         }
         return;

@@ -34,10 +34,19 @@ export interface VrrpLink {
   ifnameOf(ifindex: number): string | undefined;
 }
 
-/** Encodes / decodes the VRRP payload (src/vrrp/wire in production). Decode never throws. */
+/** Per-instance checksum knobs (keepalived `v3_checksum_as_v2`, `old_unicast_checksum`). */
+export interface CodecOptions {
+  readonly v3ChecksumAsV2?: boolean;
+  readonly oldUnicastChecksum?: 'auto' | 'never' | 'always';
+}
+
+/**
+ * Encodes / decodes the VRRP payload (wireAdvertCodec over src/vrrp/wire in production and in the
+ * simulator). Decode never throws; `reason` is a stable code for the per-reason counters.
+ */
 export interface AdvertCodec {
-  encode(advert: Advert, src: IpAddress, dst: IpAddress): Uint8Array;
-  decode(payload: Uint8Array, meta: RxMeta): { ok: true; advert: Advert } | { ok: false; reason: string };
+  encode(advert: Advert, src: IpAddress, dst: IpAddress, options?: CodecOptions): Uint8Array;
+  decode(payload: Uint8Array, meta: RxMeta, options?: CodecOptions): { ok: true; advert: Advert } | { ok: false; reason: string };
 }
 
 export type PortResult = { ok: true } | { ok: false; error: string };

@@ -6,9 +6,9 @@
 import type { IpAddress } from '../base/ip.ts';
 import { Director, type DirectorEvent, type DirectorSpec } from '../runtime/director.ts';
 import type { AdvertCodec } from '../runtime/ports.ts';
+import { wireAdvertCodec } from '../runtime/wire-advert-codec.ts';
 import { FakeAddressPort, FakeAnnouncer, FakeNotifier, FakeScriptRunner } from './fake-ports.ts';
 import type { L2Segment, SimHostLink } from './l2-segment.ts';
-import { objectCodec } from './object-codec.ts';
 import type { SimWorld } from './sim-world.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
@@ -16,9 +16,11 @@ export interface SimHostOptions {
   readonly name: string;
   readonly addr: IpAddress;
   readonly spec: DirectorSpec;
-  /** Defaults to the JSON stand-in; pass the wire codec to put real VRRP bytes on the segment. */
+  /** Defaults to the real wire codec: the segment carries real VRRP bytes. */
   readonly codec?: AdvertCodec;
 }
+
+const SIM_CODEC = wireAdvertCodec();
 
 export type HostStatus = 'running' | 'crashed' | 'stopped';
 
@@ -55,7 +57,7 @@ export class SimHost {
     for (const [k, v] of this.scriptHealth) this.scripts.healthy.set(k, v);
     this.director = new Director(
       {
-        clock: this.clock, link: this.link, codec: this.options.codec ?? objectCodec,
+        clock: this.clock, link: this.link, codec: this.options.codec ?? SIM_CODEC,
         addresses: this.addresses, announcer: this.announcer, scripts: this.scripts, notifier: this.notifier,
       },
       this.options.spec,

@@ -109,6 +109,10 @@ export interface VrrpInstanceSpec {
   readonly trackFiles: readonly TrackFileSpec[];
   /** `dont_track_primary`: the own interface going down does not cause FAULT. */
   readonly dontTrackPrimary: boolean;
+  /** `v3_checksum_as_v2` (global or per instance): v3 IPv4 checksum without the pseudo-header. */
+  readonly v3ChecksumAsV2: boolean;
+  /** `old_unicast_checksum`: 'auto' (default) accepts both pre-1.3.6 and current unicast checksums. */
+  readonly oldUnicastChecksum: 'auto' | 'never' | 'always';
 }
 
 export const DEFAULT_GARP: GarpSpec = {
@@ -151,6 +155,8 @@ export function defaultInstanceSpec(
     trackScripts: [],
     trackFiles: [],
     dontTrackPrimary: false,
+    v3ChecksumAsV2: false,
+    oldUnicastChecksum: 'auto',
     ...over,
     strict,
     garp,

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRandomScenario } from '../../src/sim/random-scenario.ts';
 
-const count = Number(process.env.SIM_SEEDS ?? 150);
+const count = Number(process.env.SIM_SEEDS ?? 100);
 const base = process.env.SIM_SEED !== undefined ? Number(process.env.SIM_SEED) : Math.floor(Math.random() * 1_000_000_000);
 console.log(`random VRRP scenarios: seeds ${base}..${base + count - 1} (replay: SIM_SEED=${base} SIM_SEEDS=${count})`);
 
