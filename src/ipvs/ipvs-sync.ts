@@ -28,7 +28,7 @@ import { US_PER_S } from '../base/time.ts';
 import { applyPlan } from './apply-plan.ts';
 import type { IpvsReply, IpvsRequest } from './ipvs-messages.ts';
 import {
-  destKeyId, serviceKeyId, type IpvsDest, type IpvsService, type IpvsTable, type ServiceEntry, type ServiceKey,
+  destKeyId, normalizeTable, serviceKeyId, type IpvsDest, type IpvsService, type IpvsTable, type ServiceEntry, type ServiceKey,
 } from './model.ts';
 import { plan, type IpvsOp } from './plan.ts';
 
@@ -119,7 +119,7 @@ export class IpvsSync {
 
   /** New desired table; `owned` = keys of every service the configuration claims (desired's keys are added). */
   handle(now: Instant, desired: IpvsTable, owned: ReadonlySet<string> = new Set()): void {
-    this.desired = desired;
+    this.desired = normalizeTable(desired);
     this.owned = new Set([...owned, ...desired.keys()]);
     switch (this.phase.name) {
       case 'new': this.resolve(false); break;

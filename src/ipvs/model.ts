@@ -164,3 +164,34 @@ export function buildTable(entries: Iterable<{ service: IpvsService; dests: Iter
   }
   return table;
 }
+
+/**
+ * The form the kernel reports a dest in: tunnel fields are only sent for 'tun' (so read back as
+ * ipip/0/0 otherwise), the tunnel port only for GUE, tunnel flags never for IPIP. Planning
+ * against a non-normalised desired table would edit the same dest forever.
+ */
+export function normalizeDestAttrs(a: DestAttrs): DestAttrs {
+  if (a.fwd !== 'tun') {
+    return a.tunType === 'ipip' && a.tunPort === 0 && a.tunFlags === 0 ? a : { ...a, tunType: 'ipip', tunPort: 0, tunFlags: 0 };
+  }
+  const tunPort = a.tunType === 'gue' ? a.tunPort : 0;
+  const tunFlags = a.tunType === 'ipip' ? 0 : a.tunFlags;
+  return tunPort === a.tunPort && tunFlags === a.tunFlags ? a : { ...a, tunPort, tunFlags };
+}
+
+/** A table in the kernel's own terms (see normalizeDestAttrs; service flags limited to the managed bits). */
+export function normalizeTable(table: IpvsTable): IpvsTable {
+  const out = new Map<string, ServiceEntry>();
+  for (const [id, e] of table) {
+    const s = e.service;
+    const flags = s.attrs.flags & SERVICE_FLAGS_MANAGED;
+    const service = flags === s.attrs.flags ? s : { ...s, attrs: { ...s.attrs, flags } };
+    const dests = new Map<string, IpvsDest>();
+    for (const [did, d] of e.dests) {
+      const attrs = normalizeDestAttrs(d.attrs);
+      dests.set(did, attrs === d.attrs ? d : { ...d, attrs });
+    }
+    out.set(id, { service, dests });
+  }
+  return out;
+}
