@@ -1,0 +1,11 @@
+import { parseFile } from 'keepalived-conf-parser';
+import { nodeConfigFs } from '../../src/os/config-fs.ts';
+import { buildConfig, configTestExitCode } from '../../src/config/index.ts';
+import { readFileSync } from 'node:fs';
+import { dirname, basename } from 'node:path';
+const f = process.argv[2]!;
+const r = parseFile(basename(f), { fs: nodeConfigFs, configId: 'corpus-oracle', cwd: dirname(f) });
+const b = buildConfig(r.statements, { readSource: (p) => { try { return readFileSync(p, 'latin1'); } catch { return undefined; } } });
+for (const d of [...r.diagnostics, ...b.diagnostics]) console.log(`${d.severity} ${d.code} ${d.file.split('/').pop()}:${d.line}:${d.col} ${d.message}${d.hint ? ' -- ' + d.hint : ''}`);
+console.log('exit', configTestExitCode([...r.diagnostics, ...b.diagnostics]));
+if (process.argv[3]) console.log(JSON.stringify(b.config, null, 1));
