@@ -6,7 +6,7 @@
 // failure becomes an 'internal-error' diagnostic rather than an exception.
 import type { Diagnostic, ParseOptions, ParseResult, Statement } from './types.ts';
 import { preprocess } from './preprocess.ts';
-import { configLexer } from './tokens.ts';
+import { scanTokens } from './tokens.ts';
 import { configParser } from './parser.ts';
 import { TreeBuilder } from './tree-builder.ts';
 import { resolvePath } from './paths.ts';
@@ -17,18 +17,18 @@ export { splitShellWords, type ShellWords } from './shell-words.ts';
 export function parse(text: string, source: string, options: ParseOptions): ParseResult {
   try {
     const pp = preprocess(text, source, options);
-    const lexed = configLexer.tokenize(pp.text);
-    const builder = new TreeBuilder(pp, pp.text);
+    const tokens = scanTokens(pp.text);
+    const builder = new TreeBuilder(pp);
     const parser = configParser();
     parser.builder = builder;
-    parser.input = lexed.tokens;
+    parser.input = tokens;
     parser.document();
     parser.builder = undefined;
     const statements: readonly Statement[] = builder.finish();
     const diagnostics: Diagnostic[] = [...pp.diagnostics, ...builder.diagnostics];
-    if (lexed.errors.length > 0 || parser.errors.length > 0) {
-      const what = lexed.errors[0]?.message ?? parser.errors[0]?.message ?? '';
-      diagnostics.push({ severity: 'error', code: 'internal-error', message: `keepalived-conf-parser could not tokenise its own output: ${what}`, file: source, line: 1, col: 1 });
+    if (parser.errors.length > 0) {
+      const what = parser.errors[0]?.message ?? '';
+      diagnostics.push({ severity: 'error', code: 'internal-error', message: `keepalived-conf-parser could not parse its own token stream: ${what}`, file: source, line: 1, col: 1 });
     }
     return { statements, diagnostics, files: pp.files };
   } catch (e) {

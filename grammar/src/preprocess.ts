@@ -17,6 +17,7 @@
 // (self-referencing definitions) and a total line budget (runaway ~SEQ), so no input hangs.
 import type { ConfigFileSystem, Diagnostic, ParseOptions, Severity } from './types.ts';
 import { colAt, sliceLine, type Seg, type SrcLine } from './source-line.ts';
+import { escapeForLexer } from './lexer-escape.ts';
 import { decomment } from './decomment.ts';
 import { Definitions, MAXBUF, type Definition } from './definitions.ts';
 import { parseSequence, type Sequence } from './sequences.ts';
@@ -24,20 +25,27 @@ import { splitAtBrace, strvec } from './pieces.ts';
 import { expandBraces, globPattern, hasWildcard } from './include-glob.ts';
 import { dirname, resolvePath } from './paths.ts';
 
+/**
+ * Where output lines come from. A verbatim chunk is a run of untouched file lines (output line
+ * outLine + k is line origLine + k of the file, same columns); a mapped chunk is one rewritten
+ * line whose characters map through `segs`.
+ */
+export type Chunk =
+  | { readonly outLine: number; readonly verbatim: true; readonly file: number; readonly origLine: number }
+  | { readonly outLine: number; readonly verbatim: false; readonly segs: readonly Seg[] };
+
 export interface PreprocessResult {
-  /** The pieces, each followed by '\n'. */
+  /** Lines for the lexer, each ending in '\n'. */
   readonly text: string;
-  /** Offset in `text` of each piece. */
-  readonly lineStarts: readonly number[];
-  /** Source map of each piece (offsets relative to the piece). */
-  readonly lineSegs: readonly (readonly Seg[])[];
+  /** Source map, sorted by outLine; the first chunk starts at line 0 when there is any text. */
+  readonly chunks: readonly Chunk[];
   /** File table indexed by Seg.file; also "every file read, in order". */
   readonly files: readonly string[];
   readonly diagnostics: Diagnostic[];
 }
 
 type Source =
-  | { kind: 'file'; file: number; dir: string; lines: string[]; i: number }
+  | { kind: 'file'; file: number; dir: string; text: string; pos: number; lineNo: number; special: RegExp; nextSpecial: number }
   | { kind: 'lines'; lines: readonly SrcLine[]; i: number }
   | { kind: 'seq'; seq: Sequence }
   | { kind: 'include'; paths: string[]; i: number; at: SrcLine; readable: boolean };
@@ -48,6 +56,11 @@ const MAX_INCLUDE_DEPTH = 32;
 /** Lines processed in total before we call the expansion runaway (65,024 instances x ~15 fit). */
 const DEFAULT_MAX_LINES = 4_000_000;
 const MAX_RECHECKS = 64;
+/**
+ * A line holding one of these needs the preprocessor (escapes and continuations, definitions,
+ * conditionals, sequences, NUL, includes); any other line goes to the lexer verbatim.
+ */
+const SPECIAL = /[\\$@~\0]|include/;
 
 export function preprocess(text: string, source: string, options: ParseOptions, maxLines = DEFAULT_MAX_LINES): PreprocessResult {
   return new Preprocessor(options, maxLines).run(text, source);
@@ -59,9 +72,8 @@ class Preprocessor {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly stack: Source[] = [];
   private readonly texts: string[] = [];
-  private readonly lineStarts: number[] = [];
-  private readonly lineSegs: (readonly Seg[])[] = [];
-  private length = 0;
+  private readonly chunks: Chunk[] = [];
+  private outLines = 0;
   private processed = 0;
   private collecting: Definition | undefined;
   private readonly defs: Definitions;
@@ -79,7 +91,7 @@ class Preprocessor {
   run(text: string, source: string): PreprocessResult {
     this.pushFile(source, text);
     this.loop();
-    return { text: this.texts.length ? this.texts.join('\n') + '\n' : '', lineStarts: this.lineStarts, lineSegs: this.lineSegs, files: this.files, diagnostics: this.diagnostics };
+    return { text: this.texts.join(''), chunks: this.chunks, files: this.files, diagnostics: this.diagnostics };
   }
 
   private fileId(path: string): number {
@@ -93,9 +105,37 @@ class Preprocessor {
   }
 
   private pushFile(path: string, text: string): void {
-    const lines = text.split('\n');
-    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    this.stack.push({ kind: 'file', file: this.fileId(path), dir: dirname(path), lines, i: 0 });
+    this.stack.push({ kind: 'file', file: this.fileId(path), dir: dirname(path), text, pos: 0, lineNo: 0, special: new RegExp(SPECIAL.source, 'g'), nextSpecial: -1 });
+  }
+
+  /**
+   * Emits the run of plain lines at the file's position as one verbatim chunk: lines with no
+   * character the preprocessor must act on (see SPECIAL) and not too long. The lexer handles
+   * their comments, quotes and braces itself, exactly as decomment()/read_line() would.
+   */
+  private verbatimRun(f: Extract<Source, { kind: 'file' }>): void {
+    const text = f.text;
+    const start = f.pos;
+    const startLine = f.lineNo;
+    let pos = start;
+    while (pos < text.length) {
+      if (f.nextSpecial < pos) {
+        f.special.lastIndex = pos;
+        const m = f.special.exec(text);
+        f.nextSpecial = m ? m.index : text.length;
+      }
+      const nl = text.indexOf('\n', pos);
+      const end = nl < 0 ? text.length : nl;
+      if (end - pos > MAXBUF || f.nextSpecial < end) break;
+      pos = nl < 0 ? text.length : nl + 1;
+      f.lineNo++;
+    }
+    if (pos === start) return;
+    f.pos = pos;
+    this.chunks.push({ outLine: this.outLines, verbatim: true, file: f.file, origLine: startLine + 1 });
+    this.texts.push(text.slice(start, pos));
+    if (text.charCodeAt(pos - 1) !== 10) this.texts.push('\n');
+    this.outLines += f.lineNo - startLine;
   }
 
   private currentDir(): string {
@@ -117,12 +157,15 @@ class Preprocessor {
       const top = stack[stack.length - 1]!;
       let line: SrcLine;
       if (top.kind === 'file') {
-        if (top.i >= top.lines.length) {
+        if (!this.collecting) this.verbatimRun(top);
+        if (top.pos >= top.text.length) {
           stack.pop();
           continue;
         }
-        let raw = top.lines[top.i++]!;
-        const lineNo = top.i;
+        const nl = top.text.indexOf('\n', top.pos);
+        let raw = top.text.slice(top.pos, nl < 0 ? top.text.length : nl);
+        top.pos = nl < 0 ? top.text.length : nl + 1;
+        const lineNo = ++top.lineNo;
         let len = raw.length;
         while (len > 0 && raw.charCodeAt(len - 1) === 13) len--;
         if (len !== raw.length) raw = raw.slice(0, len);
@@ -248,10 +291,10 @@ class Preprocessor {
   }
 
   private emit(piece: SrcLine): void {
-    this.lineStarts.push(this.length);
-    this.texts.push(piece.text);
-    this.lineSegs.push(piece.segs);
-    this.length += piece.text.length + 1;
+    const l = escapeForLexer(piece);
+    this.chunks.push({ outLine: this.outLines, verbatim: false, segs: l.segs });
+    this.texts.push(l.text, '\n');
+    this.outLines++;
   }
 
   /** `@id rest` / `@^id rest`: rest when it applies to this config id, else undefined. */

@@ -8,7 +8,7 @@
 // Positions go back through the preprocessor's source map (offset within the piece -> file/line/col).
 import type { IToken } from 'chevrotain';
 import type { Block, Diagnostic, SourcePosition, Statement, Word } from './types.ts';
-import type { PreprocessResult } from './preprocess.ts';
+import type { Chunk, PreprocessResult } from './preprocess.ts';
 import { segAt } from './source-line.ts';
 import { Quoted, UnmatchedQuote } from './tokens.ts';
 
@@ -33,20 +33,33 @@ export class TreeBuilder {
   private current: Statement[] = this.root;
   /** The previous piece, when it was a statement still without a block. */
   private last: MutableStatement | undefined;
-  private line = 0;
+  /** chunks[ci] covers the line of the last token seen (tokens come in order). */
+  private ci = 0;
+  private chunk: Chunk | undefined;
+  private readonly chunks: readonly Chunk[];
+  private readonly files: readonly string[];
+  private readonly text: string;
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(
-    private readonly pp: PreprocessResult,
-    private readonly text: string,
-  ) {}
+  constructor(pp: PreprocessResult) {
+    this.chunks = pp.chunks;
+    this.files = pp.files;
+    this.text = pp.text;
+    this.chunk = this.chunks[0];
+  }
 
-  /** Source position of absolute offset `off` in the current piece. */
-  pos(off: number): SourcePosition {
-    const segs = this.pp.lineSegs[this.line]!;
-    const i = off - this.pp.lineStarts[this.line]!;
-    const s = segs.length === 1 ? segs[0]! : segAt(segs, i);
-    return { file: this.pp.files[s.file]!, line: s.line, col: s.linear ? s.col + (i - s.at) : s.col };
+  /** Source position of a token, or of `delta` characters after its start. */
+  pos(t: IToken, delta = 0): SourcePosition {
+    const line = t.startLine!;
+    let c = this.chunk!;
+    for (let next = this.chunks[this.ci + 1]; next !== undefined && next.outLine <= line; next = this.chunks[this.ci + 1]) {
+      this.ci++;
+      c = this.chunk = next;
+    }
+    const i = t.startColumn! + delta;
+    if (c.verbatim) return { file: this.files[c.file]!, line: c.origLine + (line - c.outLine), col: i + 1 };
+    const s = c.segs.length === 1 ? c.segs[0]! : segAt(c.segs, i);
+    return { file: this.files[s.file]!, line: s.line, col: s.linear ? s.col + (i - s.at) : s.col };
   }
 
   private diag(severity: Diagnostic['severity'], code: string, message: string, p: SourcePosition, hint?: string): void {
@@ -54,51 +67,60 @@ export class TreeBuilder {
     this.diagnostics.push(hint === undefined ? d : { ...d, hint });
   }
 
-  statement(atoms: readonly IToken[], newline: IToken): void {
-    const words: Word[] = [];
-    for (const t of atoms) {
+  /** One keepalived piece: the words up to a brace or the end of the line. */
+  statement(atoms: readonly IToken[]): void {
+    let keyword: Word | undefined;
+    const args: Word[] = [];
+    let end = 0;
+    for (let k = 0; k < atoms.length; k++) {
+      const t = atoms[k]!;
       if (t.tokenType === UnmatchedQuote) {
-        this.diag('error', 'unmatched-quote', `unmatched quote: '${t.image}'`, this.pos(t.startOffset), 'close the string with "');
+        this.diag('error', 'unmatched-quote', `unmatched quote: '${t.image}'`, this.pos(t), 'close the string with "');
         break;
       }
       const quoted = t.tokenType === Quoted;
-      words.push({ text: quoted ? t.image.slice(1, -1) : t.image, quoted, pos: this.pos(t.startOffset) });
+      const image = t.image;
+      const text = quoted ? image.slice(1, -1) : image.indexOf('\\') >= 0 ? image.replace(/\\(.)/g, '$1') : image;
+      const w: Word = { text, quoted, pos: this.pos(t) };
+      if (keyword === undefined) keyword = w;
+      else args.push(w);
+      end = t.startOffset + image.length;
+    }
+    if (keyword === undefined) {
+      this.last = undefined;
+      return;
     }
     const kw = atoms[0]!;
-    if (words.length === 0) {
-      this.last = undefined;
-    } else {
-      let restStart = kw.startOffset + kw.image.length;
-      const end = newline.startOffset;
-      const t = this.text;
-      while (restStart < end && isWhite(t.charCodeAt(restStart))) restStart++;
-      const st: MutableStatement = {
-        keyword: words[0]!,
-        args: words.slice(1),
-        rest: t.slice(restStart, end),
-        restPos: this.pos(restStart < end ? restStart : kw.startOffset + kw.image.length),
-        block: undefined,
-        pos: words[0]!.pos,
-      };
-      this.current.push(st);
-      this.last = st;
-    }
-    this.line++;
+    const kwEnd = kw.startOffset + kw.image.length;
+    let restStart = kwEnd;
+    const t = this.text;
+    while (restStart < end && isWhite(t.charCodeAt(restStart))) restStart++;
+    let rest = restStart < end ? t.slice(restStart, end) : '';
+    if (!this.chunk!.verbatim && rest.indexOf('\\') >= 0) rest = unescapeRest(rest);
+    const st: MutableStatement = {
+      keyword,
+      args,
+      rest,
+      restPos: restStart < end ? this.pos(kw, restStart - kw.startOffset) : { file: keyword.pos.file, line: keyword.pos.line, col: keyword.pos.col + kw.image.length },
+      block: undefined,
+      pos: keyword.pos,
+    };
+    this.current.push(st);
+    this.last = st;
   }
 
   open(brace: IToken): void {
-    const p = this.pos(brace.startOffset);
+    const p = this.pos(brace);
     const owner = this.last;
     if (owner === undefined) this.diag('warning', 'unexpected-brace', "unexpected '{' - ignoring", p, 'a block opens right after its keyword line');
     const frame: Frame = { statements: owner ? [] : this.current, owner, open: p };
     this.frames.push(frame);
     this.current = frame.statements;
     this.last = undefined;
-    this.line++;
   }
 
   close(brace: IToken): void {
-    const p = this.pos(brace.startOffset);
+    const p = this.pos(brace);
     const frame = this.frames.pop();
     if (frame === undefined) {
       this.diag('error', 'extra-brace', "extra '}' found", p, 'remove it, or look for a missing "{" above');
@@ -107,7 +129,6 @@ export class TreeBuilder {
       this.current = this.frames.length ? this.frames[this.frames.length - 1]!.statements : this.root;
     }
     this.last = undefined;
-    this.line++;
   }
 
   finish(): readonly Statement[] {
@@ -119,6 +140,22 @@ export class TreeBuilder {
     this.frames.length = 0;
     return this.root;
   }
+}
+
+/** Undo lexer-escape.ts outside quotes (inside "..." the lexer takes characters literally). */
+function unescapeRest(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '"') {
+      const q = s.indexOf('"', i + 1);
+      if (q < 0) return out + s.slice(i);
+      out += s.slice(i, q + 1);
+      i = q;
+    } else if (c === '\\' && i + 1 < s.length) out += s[++i];
+    else out += c;
+  }
+  return out;
 }
 
 function isWhite(c: number): boolean {
