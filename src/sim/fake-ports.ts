@@ -10,8 +10,15 @@ import type { VipSpec } from '../vrrp/instance-spec.ts';
 import type { ScriptOutcome, ScriptSpec } from '../vrrp/script-scheduler.ts';
 import type { SimEvent, SimWorld } from './sim-world.ts';
 
+const keyCache = new WeakMap<VipSpec, Map<string, string>>();
+
+/** "dev/address/prefix", memoised per VipSpec object (the invariant checks ask after every event). */
 export function vipKey(ifname: string, v: VipSpec): string {
-  return `${v.ifname ?? ifname}/${formatIp(v.addr)}/${v.prefixLen}`;
+  let byIf = keyCache.get(v);
+  if (!byIf) keyCache.set(v, (byIf = new Map()));
+  let key = byIf.get(ifname);
+  if (key === undefined) byIf.set(ifname, (key = `${v.ifname ?? ifname}/${formatIp(v.addr)}/${v.prefixLen}`));
+  return key;
 }
 
 export class FakeAddressPort implements AddressPort {

@@ -28,7 +28,11 @@ export class SimHostLink implements VrrpLink {
   sent = 0;
   received = 0;
 
-  constructor(private readonly segment: L2Segment, readonly name: string, readonly addr: IpAddress) {}
+  constructor(private readonly segment: L2Segment, readonly name: string, readonly addrs: readonly IpAddress[]) {}
+
+  owns(a: IpAddress): boolean {
+    return this.addrs.some((x) => ipEquals(x, a));
+  }
 
   send(tx: AdvertTx): void {
     if (!this.linkUp) return;
@@ -64,15 +68,15 @@ export class L2Segment {
 
   constructor(private readonly world: SimWorld) {}
 
-  attach(name: string, addr: IpAddress): SimHostLink {
-    const link = new SimHostLink(this, name, addr);
+  attach(name: string, addrs: readonly IpAddress[]): SimHostLink {
+    const link = new SimHostLink(this, name, addrs);
     this.hosts.push(link);
     return link;
   }
 
   /** Replace a host's link (restart after a crash keeps its address). */
   reattach(old: SimHostLink): SimHostLink {
-    const fresh = new SimHostLink(this, old.name, old.addr);
+    const fresh = new SimHostLink(this, old.name, old.addrs);
     fresh.partition = old.partition;
     fresh.linkUp = old.linkUp;
     this.hosts[this.hosts.indexOf(old)] = fresh;
@@ -87,7 +91,7 @@ export class L2Segment {
     const prng = this.world.prng;
     const targets = isMulticast(tx.dst)
       ? this.hosts.filter((h) => h !== from)
-      : this.hosts.filter((h) => h !== from && ipEquals(h.addr, tx.dst));
+      : this.hosts.filter((h) => h !== from && h.owns(tx.dst));
     const payload = Uint8Array.from(tx.payload);
     for (const to of targets) {
       const copies = prng.chance(this.faults.duplication) ? 2 : 1;

@@ -29,19 +29,25 @@ export interface RandomScenarioOptions {
   readonly chaosUs?: number;
 }
 
-interface VridPlan { vrid: number; version: 2 | 3; unicast: boolean; pass: boolean; v2IntervalCs: number }
+interface VridPlan { vrid: number; family: 4 | 6; version: 2 | 3; unicast: boolean; pass: boolean; v2IntervalCs: number }
+
+/** Director d's address in a family: 10.0.0.d, or the link-local fe80::d keepalived uses for IPv6. */
+export function simHostAddr(d: number, family: 4 | 6) {
+  return parseIp(family === 4 ? `10.0.0.${d}` : `fe80::${d}`)!;
+}
 
 function buildDirectors(prng: Prng, n: number, log: string[]): DirectorSpec[] {
   const vrids: VridPlan[] = [];
   const vridCount = prng.int(1, 2);
   for (let k = 0; k < vridCount; k++) {
-    vrids.push({ vrid: 50 + k, version: prng.chance(0.5) ? 2 : 3, unicast: prng.chance(0.3), pass: prng.chance(0.3), v2IntervalCs: prng.pick([100, 100, 200]) });
+    // RFC 5798: IPv6 is VRRPv3 only.
+    const family = prng.chance(0.2) ? 6 : 4;
+    vrids.push({ vrid: 50 + k, family, version: family === 6 || prng.chance(0.5) ? 3 : 2, unicast: prng.chance(0.3), pass: prng.chance(0.3), v2IntervalCs: prng.pick([100, 100, 200]) });
   }
   const sync = vridCount === 2 && prng.chance(0.4);
   const ownerAt = prng.chance(0.15) ? prng.int(1, n) : -1;
   const specs: DirectorSpec[] = [];
   for (let d = 1; d <= n; d++) {
-    const addr = parseIp(`10.0.0.${d}`)!;
     const hasScript = prng.chance(0.4);
     const scriptWeight = sync ? 0 : prng.pick([-60, -30, 0, 30]);
     const scripts: ScriptSpec[] = hasScript
@@ -57,22 +63,22 @@ function buildDirectors(prng: Prng, n: number, log: string[]): DirectorSpec[] {
         name: `VI_${v.vrid}`,
         vrid: v.vrid,
         version: v.version,
-        primaryAddr: addr,
+        primaryAddr: simHostAddr(d, v.family),
         priority,
         advertIntervalCs: v.version === 2 ? v.v2IntervalCs : prng.pick([10, 20, 50, 100]),
         wantMaster: !nopreempt && prng.chance(0.2),
         nopreempt,
         preemptDelayUs: !nopreempt && prng.chance(0.15) ? prng.int(1, 30) * 100_000 : 0,
-        vips: [{ addr: parseIp(`10.0.1.${v.vrid}`)!, prefixLen: 24 }],
+        vips: [{ addr: parseIp(v.family === 4 ? `10.0.1.${v.vrid}` : `2001:db8::${v.vrid}`)!, prefixLen: v.family === 4 ? 24 : 64 }],
         auth: v.version === 2 && v.pass ? { type: 'pass', password: new TextEncoder().encode('secret') } : { type: 'none' },
-        unicastPeers: v.unicast ? Array.from({ length: n }, (_, i) => parseIp(`10.0.0.${i + 1}`)!).filter((_, i) => i + 1 !== d) : [],
+        unicastPeers: v.unicast ? Array.from({ length: n }, (_, i) => simHostAddr(i + 1, v.family)).filter((_, i) => i + 1 !== d) : [],
         checkUnicastSrc: v.unicast,
         trackScripts: hasScript ? [{ name: 'chk', weight: scriptWeight, reverse: false }] : [],
         garp: { masterDelayUs: 5_000_000, masterRepeat: 5, masterRefreshUs: prng.chance(0.3) ? 10_000_000 : 0, masterRefreshRepeat: 1, intervalUs: prng.chance(0.3) ? 10_000 : 0, lowerPrioDelayUs: 5_000_000, lowerPrioRepeat: 5, minGarp: false },
       });
     });
     specs.push({ instances, syncGroups: sync ? [{ name: 'G', members: instances.map((i) => i.name) }] : [], scripts });
-    log.push(`d${d}: ${instances.map((i) => `${i.name} v${i.version} p${i.priority} int${i.advertIntervalCs}cs${i.nopreempt ? ' nopreempt' : ''}${i.preemptDelayUs ? ` pdelay${i.preemptDelayUs / 1000}ms` : ''}${i.wantMaster ? ' MASTER' : ''}${i.unicastPeers.length ? ' unicast' : ''}`).join(', ')}${scripts[0] ? ` script(w${scriptWeight} rise${scripts[0].rise} fall${scripts[0].fall}${scripts[0].initFail ? ' init_fail' : ''})` : ''}${sync ? ' sync' : ''}`);
+    log.push(`d${d}: ${instances.map((i) => `${i.name} v${i.version} p${i.priority} int${i.advertIntervalCs}cs${i.nopreempt ? ' nopreempt' : ''}${i.preemptDelayUs ? ` pdelay${i.preemptDelayUs / 1000}ms` : ''}${i.wantMaster ? ' MASTER' : ''}${i.unicastPeers.length ? ' unicast' : ''}${i.family === 6 ? ' ipv6' : ''}`).join(', ')}${scripts[0] ? ` script(w${scriptWeight} rise${scripts[0].rise} fall${scripts[0].fall}${scripts[0].initFail ? ' init_fail' : ''})` : ''}${sync ? ' sync' : ''}`);
   }
   return specs;
 }
@@ -83,7 +89,7 @@ export function runRandomScenario(seed: number, options: RandomScenarioOptions =
   const log: string[] = [];
   const n = prng.int(1, 5);
   const specs = buildDirectors(prng, n, log);
-  specs.forEach((spec, i) => c.addHost({ name: `d${i + 1}`, addr: parseIp(`10.0.0.${i + 1}`)!, spec }));
+  specs.forEach((spec, i) => c.addHost({ name: `d${i + 1}`, addr: simHostAddr(i + 1, 4), moreAddrs: [simHostAddr(i + 1, 6)], spec }));
   for (const h of c.hosts) {
     const at = prng.int(0, 3_000_000);
     c.world.schedule(at, `start ${h.name}`, () => h.start());

@@ -73,7 +73,10 @@ export class SimCluster {
   stop(name: string): void { this.host(name).stop(); this.disturb(); }
   setLink(name: string, up: boolean): void { this.host(name).setLink(up); this.disturb(); }
 
+  private windowCache: { hosts: number; us: number } | undefined;
+
   stableWindowUs(): number {
+    if (this.windowCache?.hosts === this.hosts.length) return this.windowCache.us;
     let maxDown = 0;
     let maxDelay = 0;
     let maxInterval = 0;
@@ -84,7 +87,9 @@ export class SimCluster {
         maxDelay = Math.max(maxDelay, s.preemptDelayUs);
       }
     }
-    return 3 * maxDown + maxDelay + 1_000_000;
+    const us = 3 * maxDown + maxDelay + 1_000_000;
+    this.windowCache = { hosts: this.hosts.length, us };
+    return us;
   }
 
   isStable(): boolean {

@@ -15,6 +15,8 @@ import { VirtualClock } from './virtual-clock.ts';
 export interface SimHostOptions {
   readonly name: string;
   readonly addr: IpAddress;
+  /** More addresses on the same interface (an IPv6 link-local for v3/IPv6 instances). */
+  readonly moreAddrs?: readonly IpAddress[];
   readonly spec: DirectorSpec;
   /** Defaults to the real wire codec: the segment carries real VRRP bytes. */
   readonly codec?: AdvertCodec;
@@ -42,7 +44,7 @@ export class SimHost {
   readonly scriptHealth = new Map<string, boolean>();
 
   constructor(private readonly world: SimWorld, private readonly segment: L2Segment, readonly options: SimHostOptions) {
-    this.link = segment.attach(options.name, options.addr);
+    this.link = segment.attach(options.name, [options.addr, ...(options.moreAddrs ?? [])]);
     this.boot();
   }
 
