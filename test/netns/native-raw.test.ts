@@ -1,4 +1,5 @@
-// Raw sockets through the addon between two namespaces joined by a veth pair (A: kra, B: krb):
+// Raw sockets through the addon between two namespaces A (kra) and B (krb), each joined by a
+// veth pair to a bridge in a third namespace C (as directors on one LAN segment):
 // VRRP (protocol 112) over IPv4 multicast 224.0.0.18 and IPv6 ff02::12 with pktinfo and
 // TTL / hop-limit control messages and kernel-computed IPv6 checksums; ICMP echo for
 // PING_CHECK; ICMPv6 neighbour advertisement; AF_PACKET gratuitous ARP checked both by an
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { hasCommand, isRoot, need } from '../support/env.ts';
-import { Netns, destroyAll, vethPair } from '../support/netns.ts';
+import { Netns, bridge, destroyAll, vethPair } from '../support/netns.ts';
 import * as S from '../../src/os/native-socket.ts';
 import { NativeSocket, type SocketMessage } from '../../src/os/native-socket.ts';
 import { formatIp, parseIp, type IpAddress } from '../../src/base/ip.ts';
@@ -30,12 +31,15 @@ before(() => {
   if (!ready) return;
   A = Netns.create('rawa');
   B = Netns.create('rawb');
-  for (const ns of [A, B]) {
+  const C = Netns.create('rawc');
+  for (const ns of [A, B, C]) {
     // No DAD: link-local sources must be usable at once for ff02::12.
     ns.exec('sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0');
     ns.exec('sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0');
   }
-  vethPair(A, 'kra', B, 'krb');
+  vethPair(A, 'kra', C, 'kpa');
+  vethPair(B, 'krb', C, 'kpb');
+  bridge(C, 'kbr', ['kpa', 'kpb']);
   A.ip('addr', 'add', '192.168.77.1/24', 'dev', 'kra');
   B.ip('addr', 'add', '192.168.77.2/24', 'dev', 'krb');
   A.ip('addr', 'add', 'fd77::1/64', 'dev', 'kra', 'nodad');
@@ -188,4 +192,49 @@ test('AF_PACKET gratuitous ARP: seen by an AF_PACKET receiver and decoded by tsh
     if (dump.exitCode === null) dump.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('IP_HDRINCL: our own IPv4 header (TTL 255, protocol 112) goes out as written', async (t) => {
+  if (!need(t, ready, 'root for network namespaces')) return;
+  const rx = sock(B!, S.AF_INET, S.SOCK_RAW, S.IPPROTO_VRRP);
+  rx.setOption(S.IPPROTO_IP, S.IP_ADD_MEMBERSHIP, S.ipMreqn(ip('224.0.0.18'), idxB));
+  const tx = sock(A!, S.AF_INET, S.SOCK_RAW, S.IPPROTO_RAW);
+  tx.setOption(S.IPPROTO_IP, S.IP_HDRINCL, 1);
+  tx.setOption(S.IPPROTO_IP, S.IP_MULTICAST_IF, S.ipMreqn(undefined, idxA));
+  const hdr = Uint8Array.of(0x45, 0xc0, 0, 20 + payload.length, 0, 0, 0, 0, 255, 112, 0, 0, 192, 168, 77, 1, 224, 0, 0, 18);
+  const got = next(rx, (m) => m.bytes[1] === 0xc0);
+  assert.equal(tx.send(Uint8Array.of(...hdr, ...payload), { family: 'inet', addr: ip('224.0.0.18') }), 0);
+  const m = await got;
+  assert.deepEqual([m.bytes[1], m.bytes[8], m.bytes[9]], [0xc0, 255, 112]);
+  assert.deepEqual([...m.bytes.subarray(20)], [...payload]);
+});
+
+test('socket errors (SO_ERROR and the IP_RECVERR error queue) become error events and receiving resumes', async (t) => {
+  if (!need(t, ready, 'root for network namespaces')) return;
+  const nextError = (s: NativeSocket) => new Promise<S.SocketErrorEvent>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no error event')), 3000);
+    s.once('error', (e) => { clearTimeout(timer); resolve(e); });
+    s.start();
+  });
+  const lo = ip('127.0.0.1');
+  // A connected UDP socket: the ICMP port unreachable sets sk_err (POLLERR, read by SO_ERROR).
+  const c = sock(A!, S.AF_INET, S.SOCK_DGRAM, 0);
+  c.connect({ family: 'inet', addr: lo, port: 9 });
+  for (let i = 0; i < 2; i++) {
+    const e = nextError(c);
+    assert.equal(c.send(Buffer.from('x')), 0);
+    assert.equal((await e).code, 'ECONNREFUSED', `round ${i}`);
+  }
+  // An unconnected one with IP_RECVERR: the error is queued (POLLERR until MSG_ERRQUEUE drains it).
+  const u = sock(A!, S.AF_INET, S.SOCK_DGRAM, 0);
+  u.setOption(S.IPPROTO_IP, S.IP_RECVERR, 1);
+  u.bind({ family: 'inet', addr: lo, port: 0 });
+  const e = nextError(u);
+  assert.equal(u.send(Buffer.from('x'), { family: 'inet', addr: lo, port: 9 }), 0);
+  assert.equal((await e).code, 'ECONNREFUSED');
+  const port = (u.localAddress() as { port: number }).port;
+  const got = next(u);
+  const other = sock(A!, S.AF_INET, S.SOCK_DGRAM, 0);
+  assert.equal(other.send(Buffer.from('late'), { family: 'inet', addr: lo, port }), 0);
+  assert.equal((await got).bytes.toString(), 'late');
 });
