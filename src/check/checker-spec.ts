@@ -64,6 +64,10 @@ export interface TlsSpec {
   readonly caPem?: string;
   readonly certPem?: string;
   readonly keyPem?: string;
+  /** The same as files (the root `SSL { ca certificate key }` block); read once per target by the probe. */
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
   readonly keyPassword?: string;
   /** enable_sni / sni_name: the SNI to send; absent = none (keepalived sends none by default). */
   readonly servername?: string;

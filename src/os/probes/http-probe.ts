@@ -11,6 +11,7 @@
 // the wait for headers and every gap in the body, as keepalived's per-read timeout does.
 // Not reproduced: HTTP/1.0 on the wire (undici speaks HTTP/1.1; the request still closes).
 
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Client, type buildConnector } from 'undici';
@@ -54,9 +55,24 @@ export class HttpClients {
   }
 }
 
+/** PEM text from the spec, else from its file (read once, when the target's Client is made). */
+function pem(text: string | undefined, file: string | undefined): string | undefined {
+  if (text !== undefined) return text;
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    // A missing file fails the TLS handshake with a clear error instead of crashing the probe.
+    return undefined;
+  }
+}
+
 function connector(spec: HttpSpec): buildConnector.connector {
   const c = spec.connect;
   const t = spec.tls;
+  const ca = pem(t?.caPem, t?.caFile);
+  const cert = pem(t?.certPem, t?.certFile);
+  const key = pem(t?.keyPem, t?.keyFile);
   return (_opts, callback) => {
     const common = {
       host: dialHost(c.host, c.bindIf),
@@ -70,9 +86,9 @@ function connector(spec: HttpSpec): buildConnector.connector {
           ...common,
           rejectUnauthorized: t.verify,
           ...(t.servername !== undefined ? { servername: t.servername } : {}),
-          ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
-          ...(t.certPem !== undefined ? { cert: t.certPem } : {}),
-          ...(t.keyPem !== undefined ? { key: t.keyPem } : {}),
+          ...(ca !== undefined ? { ca } : {}),
+          ...(cert !== undefined ? { cert } : {}),
+          ...(key !== undefined ? { key } : {}),
           ...(t.keyPassword !== undefined ? { passphrase: t.keyPassword } : {}),
           ALPNProtocols: ['http/1.1'],
         })
