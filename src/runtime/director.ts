@@ -11,6 +11,7 @@ import type { Instant } from '../base/time.ts';
 import type { VrrpAction, VrrpState } from '../vrrp/actions.ts';
 import type { VrrpInstanceSpec } from '../vrrp/instance-spec.ts';
 import { VrrpInstance } from '../vrrp/instance.ts';
+import { checkInstanceSpec } from '../vrrp/instance-spec-check.ts';
 import { ScriptScheduler, type ScriptAction, type ScriptSpec } from '../vrrp/script-scheduler.ts';
 import { SyncGroup } from '../vrrp/sync-group.ts';
 import type { TrackChange } from '../vrrp/tracking.ts';
@@ -34,7 +35,9 @@ export type DirectorEvent =
   | { readonly kind: 'scriptStatus'; readonly at: Instant; readonly script: string; readonly ok: boolean }
   | { readonly kind: 'decodeError'; readonly at: Instant; readonly reason: string }
   | { readonly kind: 'unknownVrid'; readonly at: Instant; readonly vrid: number }
-  | { readonly kind: 'portError'; readonly at: Instant; readonly port: string; readonly error: string };
+  | { readonly kind: 'portError'; readonly at: Instant; readonly port: string; readonly error: string }
+  /** An instance spec the engine refuses (see checkInstanceSpec); the instance is not run. */
+  | { readonly kind: 'invalidSpec'; readonly at: Instant; readonly instance: string; readonly problems: readonly string[] };
 
 export class Director {
   readonly instances: VrrpInstance[];
@@ -53,7 +56,12 @@ export class Director {
     readonly spec: DirectorSpec,
     private readonly observe: (e: DirectorEvent) => void = () => {},
   ) {
-    this.instances = spec.instances.map((s) => new VrrpInstance(s));
+    this.instances = [];
+    for (const s of spec.instances) {
+      const problems = checkInstanceSpec(s);
+      if (problems.length > 0) observe({ kind: 'invalidSpec', at: ports.clock.now(), instance: s.name, problems: problems.map((p) => p.message) });
+      else this.instances.push(new VrrpInstance(s));
+    }
     for (const g of spec.syncGroups) {
       const group = new SyncGroup(g.name);
       for (const name of g.members) {
