@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: set-up, type check, then every *.test.ts under test/ and grammar/test/
+# The whole test suite: set-up, type check, then every *.test.ts under test/
 # with Node's built-in runner. Root tests (netns, keepalived peer, IPVS in a guest kernel) are
 # part of it; in CI (CI=true) a test that cannot run fails instead of skipping.
 set -euo pipefail
@@ -11,7 +11,7 @@ npx tsc -p tsconfig.json --noEmit
 
 echo "== tests"
 if [ $# -gt 0 ]; then files=("$@"); else
-  mapfile -t files < <(find test grammar/test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+  mapfile -t files < <(find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 fi
 # Node 20's runner has no globs: the files are listed explicitly. Two at a time: the machines
 # have two cores and root tests use namespaces named after their own pid, so they never collide.
