@@ -1,5 +1,5 @@
 // A simulated LAN of directors: one SimWorld, one L2Segment, N SimHosts, and the invariant
-// checks run after every event. "Stable" means: no crash, restart, stop, link change, partition
+// checks run after every event (plus: no state change at all while stable). "Stable" means: no crash, restart, stop, link change, partition
 // change, tracker status change or lossy network for the stability window, which is long enough
 // for any election to settle (three master-down intervals at the lowest priority and longest
 // interval, plus the longest preempt_delay, plus a second of slack).
@@ -34,7 +34,14 @@ export class SimCluster {
 
   addHost(options: SimHostOptions): SimHost {
     const h = new SimHost(this.world, this.segment, options);
-    h.onEvent = (e) => { if (e.kind === 'scriptStatus') this.disturb(); };
+    h.onEvent = (e) => {
+      if (e.kind === 'scriptStatus') this.disturb();
+      // Once settled, nothing may change state by itself: no flapping, and a nopreempt or
+      // lower-priority backup never takes over a live master.
+      if (e.kind === 'stateChanged' && this.checkInvariants && this.isStable()) {
+        this.record(`${h.name}: ${e.instance} ${e.from} -> ${e.to} while stable (${e.cause})`, 'stateChanged');
+      }
+    };
     h.onDisturb = () => this.disturb();
     this.hosts.push(h);
     return h;
@@ -103,8 +110,10 @@ export class SimCluster {
       this.electionChecks++;
       found.push(...checkElection(this.hosts, this.segment));
     }
-    for (const message of found) {
-      if (this.violations.length < 20) this.violations.push({ at: this.world.now, after, message });
-    }
+    for (const message of found) this.record(message, after);
+  }
+
+  private record(message: string, after: string): void {
+    if (this.violations.length < 20) this.violations.push({ at: this.world.now, after, message });
   }
 }
