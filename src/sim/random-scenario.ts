@@ -54,6 +54,8 @@ function buildDirectors(prng: Prng, n: number, log: string[]): DirectorSpec[] {
       ? [{ name: 'chk', command: 'chk', intervalUs: prng.pick([500_000, 1_000_000, 2_000_000]), timeoutUs: 1_000_000, rise: prng.int(1, 3), fall: prng.int(1, 3), initFail: prng.chance(0.2) }]
       : [];
     const basePriority = prng.pick([50, 100, 100, 150, 200, 254]);
+    const trackEth1 = prng.chance(0.3);
+    const eth1Weight = sync ? 0 : prng.pick([-50, 0, 25]);
     // A sync group's members share nopreempt (mixed settings would hold the group hostage).
     const groupNopreempt = prng.chance(0.15);
     const instances: VrrpInstanceSpec[] = vrids.map((v) => {
@@ -74,11 +76,12 @@ function buildDirectors(prng: Prng, n: number, log: string[]): DirectorSpec[] {
         unicastPeers: v.unicast ? Array.from({ length: n }, (_, i) => simHostAddr(i + 1, v.family)).filter((_, i) => i + 1 !== d) : [],
         checkUnicastSrc: v.unicast,
         trackScripts: hasScript ? [{ name: 'chk', weight: scriptWeight, reverse: false }] : [],
+        trackInterfaces: trackEth1 ? [{ ifname: 'eth1', weight: eth1Weight, reverse: false }] : [],
         garp: { masterDelayUs: 5_000_000, masterRepeat: 5, masterRefreshUs: prng.chance(0.3) ? 10_000_000 : 0, masterRefreshRepeat: 1, intervalUs: prng.chance(0.3) ? 10_000 : 0, lowerPrioDelayUs: 5_000_000, lowerPrioRepeat: 5, minGarp: false },
       });
     });
     specs.push({ instances, syncGroups: sync ? [{ name: 'G', members: instances.map((i) => i.name) }] : [], scripts });
-    log.push(`d${d}: ${instances.map((i) => `${i.name} v${i.version} p${i.priority} int${i.advertIntervalCs}cs${i.nopreempt ? ' nopreempt' : ''}${i.preemptDelayUs ? ` pdelay${i.preemptDelayUs / 1000}ms` : ''}${i.wantMaster ? ' MASTER' : ''}${i.unicastPeers.length ? ' unicast' : ''}${i.family === 6 ? ' ipv6' : ''}`).join(', ')}${scripts[0] ? ` script(w${scriptWeight} rise${scripts[0].rise} fall${scripts[0].fall}${scripts[0].initFail ? ' init_fail' : ''})` : ''}${sync ? ' sync' : ''}`);
+    log.push(`d${d}: ${instances.map((i) => `${i.name} v${i.version} p${i.priority} int${i.advertIntervalCs}cs${i.nopreempt ? ' nopreempt' : ''}${i.preemptDelayUs ? ` pdelay${i.preemptDelayUs / 1000}ms` : ''}${i.wantMaster ? ' MASTER' : ''}${i.unicastPeers.length ? ' unicast' : ''}${i.family === 6 ? ' ipv6' : ''}`).join(', ')}${scripts[0] ? ` script(w${scriptWeight} rise${scripts[0].rise} fall${scripts[0].fall}${scripts[0].initFail ? ' init_fail' : ''})` : ''}${trackEth1 ? ` eth1(w${eth1Weight})` : ''}${sync ? ' sync' : ''}`);
   }
   return specs;
 }
@@ -101,7 +104,7 @@ export function runRandomScenario(seed: number, options: RandomScenarioOptions =
     t += prng.int(200_000, prng.chance(0.2) ? 40_000_000 : 8_000_000);
     if (t >= chaosUs) break;
     const h = prng.pick(c.hosts);
-    const kind = prng.int(0, 9);
+    const kind = prng.int(0, 10);
     c.world.schedule(t, 'fault', () => {
       switch (kind) {
         case 0: if (h.status === 'running') { note(`crash ${h.name}`); c.crash(h.name); } else { note(`restart ${h.name}`); c.restart(h.name); } break;
@@ -125,6 +128,11 @@ export function runRandomScenario(seed: number, options: RandomScenarioOptions =
           break;
         }
         case 9: note(`jitter only`); c.setFaults({ duplication: 0.2, jitterUs: 5_000 }); break;
+        case 10: {
+          const up = !(h.otherLinks.get('eth1') ?? true);
+          note(`eth1 ${h.name} ${up ? 'up' : 'down'}`); h.setInterface('eth1', up);
+          break;
+        }
       }
     });
   }

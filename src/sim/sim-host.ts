@@ -42,6 +42,8 @@ export class SimHost {
   onDisturb: () => void = () => {};
   /** Script health survives restarts: it belongs to the world, not the process. */
   readonly scriptHealth = new Map<string, boolean>();
+  /** State of the host's other interfaces, which also survives restarts. */
+  readonly otherLinks = new Map<string, boolean>();
 
   constructor(private readonly world: SimWorld, private readonly segment: L2Segment, readonly options: SimHostOptions) {
     this.link = segment.attach(options.name, [options.addr, ...(options.moreAddrs ?? [])]);
@@ -70,8 +72,10 @@ export class SimHost {
   start(): void {
     this.onDisturb();
     this.status = 'running';
-    this.director.start();
+    // The OS reports the links it knows before the instances choose their first state.
     if (!this.link.linkUp) this.director.interfaceChanged('eth0', false);
+    for (const [ifname, up] of this.otherLinks) if (!up) this.director.interfaceChanged(ifname, false);
+    this.director.start();
   }
 
   stop(): void {
@@ -108,6 +112,7 @@ export class SimHost {
   /** Another interface of this host (track_interface) goes up or down. */
   setInterface(ifname: string, up: boolean): void {
     this.onDisturb();
+    this.otherLinks.set(ifname, up);
     if (this.status === 'running') this.director.interfaceChanged(ifname, up);
   }
 
