@@ -17,6 +17,8 @@ import { decodeAdvert } from '../../../../src/vrrp/wire/decode-advert.ts';
 import { encodeAdvert, sendChecksumKind } from '../../../../src/vrrp/wire/encode-advert.ts';
 import { decodeEthernetFrame, ETHERTYPE_IPV4 } from '../../../../src/vrrp/wire/ethernet-frame.ts';
 import { decodeIpv4Packet } from '../../../../src/vrrp/wire/ipv4-packet.ts';
+import { decodeIpv6Packet } from '../../../../src/vrrp/wire/ipv6-packet.ts';
+import { decodeIpv4Advert } from '../../../../src/vrrp/wire/decode-ipv4-advert.ts';
 import { VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6 } from '../../../../src/vrrp/wire/vrrp-protocol.ts';
 import { readPcap } from '../../../captures/pcap.ts';
 import { need } from '../../../support/env.ts';
@@ -159,5 +161,31 @@ test('encode -> decode is the identity for arbitrary valid adverts, in every che
     assert.deepEqual({ ...r.advert, checksum: 0 }, advert);
     assert.equal(r.advert.checksum, (bytes[6]! << 8) | bytes[7]!);
     assert.deepEqual(encodeAdvert(r.advert, ctx), bytes);
+  }), { numRuns: RUNS });
+});
+
+test('decodeIpv4Advert / decodeIpv4Packet / decodeIpv6Packet never throw on random datagrams (some behind a valid IPv4 header)', () => {
+  const ipReasons = new Set([...REASONS, 'bad-ip-version', 'bad-length', 'bad-ip-checksum', 'unsupported-ah', 'not-vrrp']);
+  const datagram = fc.oneof(
+    fc.uint8Array({ maxLength: 200 }),
+    // A valid-looking IPv4 header in front of random bytes, so the advert decoder is reached.
+    fc.tuple(fc.uint8Array({ maxLength: 80 }), fc.constantFrom(112, 51, 17)).map(([payload, proto]) => {
+      const b = new Uint8Array(20 + payload.length);
+      b[0] = 0x45; b[2] = b.length >> 8; b[3] = b.length & 0xff; b[8] = 255; b[9] = proto;
+      b.set([10, 0, 0, 1], 12); b.set([224, 0, 0, 18], 16);
+      let sum = 0;
+      for (let i = 0; i < 20; i += 2) sum += (b[i]! << 8) | b[i + 1]!;
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+      const c = ~sum & 0xffff; b[10] = c >> 8; b[11] = c & 0xff;
+      b.set(payload, 20);
+      return b;
+    }),
+  );
+  fc.assert(fc.property(datagram, fc.nat(), (b, n) => {
+    const r = decodeIpv4Advert(b, n);
+    if (!r.ok) assert.ok(ipReasons.has(r.reason), r.reason);
+    decodeIpv4Packet(b);
+    decodeIpv6Packet(b);
+    decodeEthernetFrame(b);
   }), { numRuns: RUNS });
 });
