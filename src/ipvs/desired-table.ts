@@ -8,18 +8,24 @@
 //   under alpha (per-RS alpha overrides the VS's), up otherwise (init_service_rs).
 // * Alive RS -> present with its effective weight. Dead RS -> absent, or weight 0 when
 //   inhibit_on_failure (ipvs_cmd turns DEL_DEST into a weight-0 EDIT_DEST for inhibited RSs).
-// * Quorum (update_quorum_state): weight_sum = sum of alive RS weights. The state starts UP
-//   (alloc_vs sets quorum_state_up = true). While up, it is lost when weight_sum == 0 or
-//   weight_sum < quorum - hysteresis; while down, it is gained when weight_sum >= quorum +
-//   hysteresis. A transition emits quorum_up / quorum_down.
+// * Quorum (update_quorum_state): weight_sum = sum of alive RS weights; a quorum above the total
+//   configured weight is reduced to it. The state starts DOWN (set_quorum_states runs before
+//   any RS is alive) and is evaluated at once: gained when weight_sum >= quorum + hysteresis
+//   (quorum_up runs at start-up, as keepalived logs "Gained quorum"), else "Starting with quorum
+//   down" -- reported only when a sorry server exists. Later, while up, it is lost when
+//   weight_sum == 0 or < quorum - hysteresis; while down, gained at >= quorum + hysteresis.
+//   Verified against keepalived 2.2.7 in test/kernel (keepalived-compare.ts).
 // * Sorry server: while quorum is down it is in the table (weight from its spec, default 1) and
 //   every RS is out of it (perform_quorum_state(vs,false): DEL_DEST, so weight 0 if inhibited).
-//   When quorum comes back it is removed, or kept at weight 0 with sorry_server_inhibit once it
-//   has been set (we remember that in the state, as keepalived's s_svr->set does).
+//   When quorum comes back it is removed; with sorry_server_inhibit it stays at weight 0, and
+//   is even put there at start-up (init_service_vs: "If we have a sorry server with inhibit,
+//   add it now").
 // * Shutdown: the table is empty; with omega a quorum that was up emits quorum_down
 //   (update_vs_notifies with stopping=true).
 // * virtual_server_group: each address of each range (with the entry's port, else the VS port)
 //   and each fwmark becomes one kernel service with the same destinations.
+// * Dest ports (destsFor): 0 on fwmark services, the service's port for DR/TUN, the real
+//   server's port (default: the VS port) for NAT.
 import type { IpAddress, IpFamily } from '../base/ip.ts';
 import {
   DEFAULT_DEST_ATTRS, destKeyId, fullNetmask, serviceKeyId,
@@ -45,6 +51,8 @@ export interface RealServerSpec {
   readonly port?: number;
   /** Effective weight (configured weight as adjusted by checkers). */
   readonly weight: number;
+  /** The configured weight (default `weight`): caps the quorum, as keepalived does at load. */
+  readonly configuredWeight?: number;
   readonly health: Health;
   readonly lvsMethod?: LvsMethod;
   readonly uThreshold?: number;
@@ -220,50 +228,57 @@ export function desiredTable(input: DesiredInput): DesiredResult {
   const groups = new Map((input.groups ?? []).map((g) => [g.name, g] as const));
 
   for (const vs of input.virtualServers) {
-    const prev = input.state.get(vs.id) ?? { quorumUp: true, sorrySet: false };
+    // keepalived starts every VS with quorum DOWN (set_quorum_states runs before any RS is
+    // alive) and then evaluates it once with init = true (init_service_vs).
+    const init = !input.state.has(vs.id);
+    const prev = input.state.get(vs.id) ?? { quorumUp: false, sorrySet: false };
     const vsAlpha = vs.alpha ?? false;
     const alive = vs.realServers.map((rs) =>
       rs.health === 'up' || (rs.health === 'unknown' && !(rs.alpha ?? vsAlpha)));
     const weightSum = vs.realServers.reduce((s, rs, i) => s + (alive[i] ? Math.max(0, rs.weight) : 0), 0);
 
-    const quorum = vs.quorum ?? 1;
+    // check_parser.c: a quorum above the total configured weight is reduced to it (with a warning).
+    const totalWeight = vs.realServers.reduce((s, rs) => s + Math.max(0, rs.configuredWeight ?? rs.weight), 0);
+    const quorum = vs.realServers.length > 0 ? Math.min(vs.quorum ?? 1, totalWeight) : vs.quorum ?? 1;
     const hysteresis = vs.hysteresis ?? 0;
+    const sorry = vs.sorryServer;
     let quorumUp = prev.quorumUp;
     if (input.stopping) {
       if (quorumUp && vs.omega) actions.push({ kind: 'quorum-script', vs: vs.id, transition: 'down', script: vs.quorumDownScript });
       continue;
     }
-    if (!quorumUp && weightSum >= quorum + hysteresis) {
+    // update_quorum_state: the threshold leans by the hysteresis away from the current state.
+    const threshold = quorumUp ? quorum - hysteresis : quorum + hysteresis;
+    if (!quorumUp && weightSum >= threshold) {
       quorumUp = true;
       actions.push({ kind: 'quorum-script', vs: vs.id, transition: 'up', script: vs.quorumUpScript });
-    } else if (quorumUp && (weightSum === 0 || weightSum < quorum - hysteresis)) {
+    } else if ((quorumUp && (weightSum === 0 || weightSum < threshold)) || (init && !quorumUp && sorry !== undefined)) {
+      // At start-up without quorum, only a VS with a sorry server reports "quorum down".
       quorumUp = false;
       actions.push({ kind: 'quorum-script', vs: vs.id, transition: 'down', script: vs.quorumDownScript });
     }
-    const sorry = vs.sorryServer;
     const sorryActive = !quorumUp && sorry !== undefined;
     const sorrySet = prev.sorrySet || sorryActive;
     state.set(vs.id, { quorumUp, sorrySet });
 
     const family: IpFamily = vs.target.kind === 'addr' ? vs.target.addr.family : fwmarkFamily(vs);
     const vsPort = vs.target.kind === 'addr' ? vs.target.port ?? 0 : 0;
-    const dests = new Map<string, IpvsDest>();
+    // Real servers as templates; the port is fixed per service below.
+    const templates: { addr: IpAddress; port: number; attrs: DestAttrs }[] = [];
     vs.realServers.forEach((rs, i) => {
       const inhibit = rs.inhibitOnFailure ?? vs.inhibitOnFailure ?? false;
       const up = alive[i]! && !sorryActive;
       if (!up && !inhibit) return;
-      const key = { addr: rs.addr, port: rs.port ?? vsPort };
       const attrs = destAttrsFor(rs.lvsMethod ?? vs.lvsMethod, up ? rs.weight : 0, rs.uThreshold, rs.lThreshold);
       if (attrs.fwd !== 'tun' && rs.addr.family !== family) {
         diagnostics.push({ vs: vs.id, code: 'family-mismatch', message: 'a non-tunnelled real server must have the family of its virtual server' });
         return;
       }
-      dests.set(destKeyId(key), { key, attrs });
+      templates.push({ addr: rs.addr, port: rs.port ?? vsPort, attrs });
     });
-    if (sorry && (sorryActive || (sorrySet && sorry.inhibit))) {
-      const key = { addr: sorry.addr, port: sorry.port ?? vsPort };
+    if (sorry && (sorryActive || sorry.inhibit)) {
       const weight = sorryActive ? sorry.weight ?? 1 : 0;
-      dests.set(destKeyId(key), { key, attrs: destAttrsFor(sorry.lvsMethod ?? vs.lvsMethod, weight) });
+      templates.push({ addr: sorry.addr, port: sorry.port ?? vsPort, attrs: destAttrsFor(sorry.lvsMethod ?? vs.lvsMethod, weight) });
     }
 
     const timeoutS = vs.persistenceTimeoutS ?? 0;
@@ -279,8 +294,24 @@ export function desiredTable(input: DesiredInput): DesiredResult {
           peName: vs.persistenceEngine ?? '',
         },
       };
-      table.set(serviceKeyId(key), { service, dests });
+      table.set(serviceKeyId(key), { service, dests: destsFor(key, templates) });
     }
   }
   return { table, state, actions, diagnostics };
+}
+
+/**
+ * The destination port as keepalived sends it (check_parser.c warnings, ipvswrapper.c, and
+ * ipvsadm's own rule): a fwmark service ignores real-server ports (0); direct routing and
+ * tunnelling cannot change the port, so the dest takes the service's port; only NAT keeps the
+ * real server's own port.
+ */
+function destsFor(key: ServiceKey, templates: readonly { addr: IpAddress; port: number; attrs: DestAttrs }[]): Map<string, IpvsDest> {
+  const dests = new Map<string, IpvsDest>();
+  for (const t of templates) {
+    const port = key.kind === 'fwmark' ? 0 : t.attrs.fwd === 'nat' ? t.port : key.port;
+    const dkey = { addr: t.addr, port };
+    dests.set(destKeyId(dkey), { key: dkey, attrs: t.attrs });
+  }
+  return dests;
 }

@@ -28,7 +28,8 @@ test('alive servers are in, dead ones out; inhibit_on_failure keeps them at weig
   const s = r.table.get('tcp:10.0.0.1:80')!.service;
   assert.equal(s.attrs.scheduler, 'wrr');
   assert.equal(s.attrs.netmask, 0xffffffff);
-  assert.deepEqual(r.actions, []);
+  // keepalived starts with quorum down and reports "Gained quorum" (quorum_up) at start-up.
+  assert.deepEqual(r.actions, [{ kind: 'quorum-script', vs: 'vs1', transition: 'up', script: undefined }]);
 });
 
 test('unknown health: up without alpha, down with alpha (VS or per-RS)', () => {
@@ -51,7 +52,9 @@ test('quorum with hysteresis: lost below quorum-h, regained at quorum+h, scripts
     state = r.state;
     return r;
   };
-  let r = step(['up', 'up', 'up']); // 6 >= 4-1: stays up
+  let r = step(['up', 'up', 'up']); // start: 6 >= 4+1, gained
+  assert.deepEqual(r.actions, [{ kind: 'quorum-script', vs: 'vs1', transition: 'up', script: '/bin/up' }]);
+  r = step(['up', 'up', 'up']);
   assert.deepEqual(r.actions, []);
   assert.equal(Object.keys(weights(r)).length, 3);
   r = step(['up', 'up', 'down']); // 4 >= 3: still up
@@ -67,13 +70,13 @@ test('quorum with hysteresis: lost below quorum-h, regained at quorum+h, scripts
   assert.deepEqual(Object.keys(weights(r)).sort(), ['192.168.1.1:80', '192.168.1.2:80', '192.168.1.3:80']);
 });
 
-test('sorry_server_inhibit keeps the sorry server at weight 0 once used; inhibited RSs go to 0 under quorum loss', () => {
+test('sorry_server_inhibit keeps the sorry server at weight 0 from start-up; inhibited RSs go to 0 under quorum loss', () => {
   const vs = (h: RealServerSpec['health']): VirtualServerSpec => ({
     ...base, inhibitOnFailure: true, sorryServer: { addr: ip('192.168.9.9'), inhibit: true, lvsMethod: { fwd: 'dr' } },
     realServers: [rs('192.168.1.1', h, 5)],
   });
   const r0 = desiredTable({ virtualServers: [vs('up')], state: new Map() });
-  assert.deepEqual(weights(r0), { '192.168.1.1:80': 5 }); // never used: not there
+  assert.deepEqual(weights(r0), { '192.168.1.1:80': 5, '192.168.9.9:80': 0 });
   const r1 = desiredTable({ virtualServers: [vs('down')], state: r0.state });
   assert.deepEqual(weights(r1), { '192.168.1.1:80': 0, '192.168.9.9:80': 1 });
   assert.equal(r1.table.get('tcp:10.0.0.1:80')!.dests.get('192.168.9.9:80')!.attrs.fwd, 'dr');
@@ -86,6 +89,19 @@ test('alpha at start-up with a sorry server starts with quorum down and the sorr
   const r = desiredTable({ virtualServers: [vs], state: new Map() });
   assert.deepEqual(weights(r), { '192.168.9.9:80': 1 });
   assert.equal(r.actions[0]?.transition, 'down');
+});
+
+test('start-up without quorum: silent without a sorry server, reported with one; quorum capped at total weight', () => {
+  const servers = [rs('192.168.1.1', 'up', 2), rs('192.168.1.2', 'down', 3)];
+  const silent = desiredTable({ virtualServers: [{ ...base, quorum: 4, realServers: servers }], state: new Map() });
+  assert.deepEqual(silent.actions, []);
+  assert.deepEqual(weights(silent), { '192.168.1.1:80': 2 });
+  const withSorry = desiredTable({ virtualServers: [{ ...base, quorum: 4, sorryServer: { addr: ip('10.9.9.9'), port: 8080, lvsMethod: { fwd: 'dr' } }, realServers: servers }], state: new Map() });
+  assert.equal(withSorry.actions[0]?.transition, 'down');
+  assert.deepEqual(weights(withSorry), { '10.9.9.9:80': 1 }); // DR sorry server takes the VS port
+  // "quorum 10 exceeds total weight of real servers 5, reducing quorum to 5"
+  const capped = desiredTable({ virtualServers: [{ ...base, quorum: 10, sorryServer: { addr: ip('10.9.9.9') }, realServers: [rs('192.168.1.1', 'up', 2), rs('192.168.1.2', 'up', 3)] }], state: new Map() });
+  assert.equal(capped.actions[0]?.transition, 'up');
 });
 
 test('stopping: empty table; omega reports quorum down', () => {
@@ -116,7 +132,10 @@ test('virtual_server_group: ranges and fwmarks expand into services sharing the 
   const e = r.table.get('fwmark:4:9')!;
   assert.equal(e.service.attrs.flags, SvcFlag.PERSISTENT | SvcFlag.SCHED1 | SvcFlag.SCHED2 | SvcFlag.ONEPACKET);
   assert.equal(e.service.attrs.timeoutS, 600);
-  assert.deepEqual({ ...e.dests.get('192.168.1.1:443')!.attrs },
+  // Tunnelled: the dest takes the service's port (0 on fwmark services).
+  assert.deepEqual([...r.table.get('udp:10.0.0.1:443')!.dests.keys()], ['192.168.1.1:443']);
+  assert.deepEqual([...r.table.get('udp:10.0.1.8:0')!.dests.keys()], ['192.168.1.1:0']);
+  assert.deepEqual({ ...e.dests.get('192.168.1.1:0')!.attrs },
     { fwd: 'tun', weight: 1, uThreshold: 0, lThreshold: 0, tunType: 'gue', tunPort: 6080, tunFlags: 1 });
   const missing = desiredTable({ virtualServers: [{ id: 'x', target: { kind: 'group', group: 'nope' }, realServers: [] }], state: new Map() });
   assert.equal(missing.diagnostics[0]?.code, 'unknown-group');
