@@ -34,6 +34,16 @@ namespace {
 // triggered, so anything left is picked up on the next iteration).
 constexpr int kMaxPerWakeup = 64;
 
+// Arguments are checked, never coerced: ToNumber() on a Symbol or BigInt would leave a
+// pending JS exception that makes later N-API calls fail fatally (an abort).
+bool Int(const Napi::CallbackInfo& info, size_t i, int64_t* out) {
+  if (info.Length() <= i || !info[i].IsNumber()) return false;
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= -2147483648.0 && d <= 4294967295.0)) return false;  // NaN fails too
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
 class Socket : public Napi::ObjectWrap<Socket> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -57,17 +67,16 @@ class Socket : public Napi::ObjectWrap<Socket> {
   // Throws a JS Error carrying .errno if socket(2) fails; nothing else throws.
   explicit Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 6 || !info[3].IsFunction() || !info[4].IsFunction()) {
+    int64_t domain, type, protocol, bufBytes;
+    if (!Int(info, 0, &domain) || !Int(info, 1, &type) || !Int(info, 2, &protocol) ||
+        info.Length() < 6 || !info[3].IsFunction() || !info[4].IsFunction() || !Int(info, 5, &bufBytes)) {
       Napi::TypeError::New(env, "Socket(domain, type, protocol, onMessage, onError, bufBytes)")
           .ThrowAsJavaScriptException();
       return;
     }
-    int domain = info[0].ToNumber().Int32Value();
-    int type = info[1].ToNumber().Int32Value();
-    int protocol = info[2].ToNumber().Int32Value();
-    size_t bufBytes = info[5].ToNumber().Uint32Value();
-    buf_.resize(bufBytes < 2048 ? 2048 : bufBytes);
-    fd_ = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    buf_.resize(bufBytes < 2048 ? 2048 : bufBytes > (1 << 24) ? (1 << 24) : static_cast<size_t>(bufBytes));
+    fd_ = ::socket(static_cast<int>(domain), static_cast<int>(type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                   static_cast<int>(protocol));
     if (fd_ < 0) {
       int e = errno;
       Napi::Error err = Napi::Error::New(env, strerror(e));
@@ -110,26 +119,29 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::Value SetOpt(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (fd_ < 0) return Napi::Number::New(env, EBADF);
-    int level = info[0].ToNumber().Int32Value();
-    int opt = info[1].ToNumber().Int32Value();
+    int64_t level, opt;
+    if (!Int(info, 0, &level) || !Int(info, 1, &opt)) return Napi::Number::New(env, EINVAL);
     const uint8_t* p = nullptr;
     size_t n = 0;
-    if (info[2].IsNumber()) {
-      int v = info[2].As<Napi::Number>().Int32Value();
-      return Errno(env, setsockopt(fd_, level, opt, &v, sizeof v));
+    int64_t iv;
+    if (Int(info, 2, &iv)) {
+      int v = static_cast<int>(iv);
+      return Errno(env, setsockopt(fd_, static_cast<int>(level), static_cast<int>(opt), &v, sizeof v));
     }
-    if (!Bytes(info[2], &p, &n)) return Napi::Number::New(env, EINVAL);
-    return Errno(env, setsockopt(fd_, level, opt, p, static_cast<socklen_t>(n)));
+    if (info.Length() < 3 || !Bytes(info[2], &p, &n)) return Napi::Number::New(env, EINVAL);
+    return Errno(env, setsockopt(fd_, static_cast<int>(level), static_cast<int>(opt), p, static_cast<socklen_t>(n)));
   }
 
   // getsockopt(level, optname, maxBytes) -> Buffer | errno
   Napi::Value GetOpt(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (fd_ < 0) return Napi::Number::New(env, EBADF);
-    std::vector<uint8_t> out(info[2].ToNumber().Uint32Value() & 0xffff);
+    int64_t level, opt, max;
+    if (!Int(info, 0, &level) || !Int(info, 1, &opt) || !Int(info, 2, &max) || max < 1 || max > 65536)
+      return Napi::Number::New(env, EINVAL);
+    std::vector<uint8_t> out(static_cast<size_t>(max));
     socklen_t len = static_cast<socklen_t>(out.size());
-    if (getsockopt(fd_, info[0].ToNumber().Int32Value(), info[1].ToNumber().Int32Value(),
-                   out.data(), &len) < 0)
+    if (getsockopt(fd_, static_cast<int>(level), static_cast<int>(opt), out.data(), &len) < 0)
       return Napi::Number::New(env, errno);
     return Napi::Buffer<uint8_t>::Copy(env, out.data(), len);
   }
@@ -142,7 +154,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
     if (fd_ < 0) return Napi::Number::New(env, EBADF);
     const uint8_t* p = nullptr;
     size_t n = 0;
-    if (!Bytes(info[0], &p, &n)) return Napi::Number::New(env, EINVAL);
+    if (info.Length() < 1 || !Bytes(info[0], &p, &n)) return Napi::Number::New(env, EINVAL);
     return Errno(env, fn(fd_, reinterpret_cast<const sockaddr*>(p), static_cast<socklen_t>(n)));
   }
 
@@ -152,7 +164,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
     if (fd_ < 0) return Napi::Number::New(env, -EBADF);
     const uint8_t *d = nullptr, *a = nullptr;
     size_t dn = 0, an = 0;
-    if (!Bytes(info[0], &d, &dn)) return Napi::Number::New(env, -EINVAL);
+    if (info.Length() < 1 || !Bytes(info[0], &d, &dn)) return Napi::Number::New(env, -EINVAL);
     if (info.Length() > 1 && !info[1].IsNull() && !info[1].IsUndefined() && !Bytes(info[1], &a, &an))
       return Napi::Number::New(env, -EINVAL);
     ssize_t r;
@@ -176,25 +188,16 @@ class Socket : public Napi::ObjectWrap<Socket> {
     if (fd_ >= 0 && !polling_) polling_ = uv_poll_start(poll_, UV_READABLE, OnPoll) == 0;
     return Napi::Boolean::New(info.Env(), polling_);
   }
-  Napi::Value Stop(const Napi::CallbackInfo& info) {
+  void Stop(const Napi::CallbackInfo&) {
     if (fd_ >= 0 && polling_) uv_poll_stop(poll_);
     polling_ = false;
-    return info.Env().Undefined();
   }
-  Napi::Value RefH(const Napi::CallbackInfo& info) {
-    if (poll_) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
-    return info.Env().Undefined();
-  }
-  Napi::Value UnrefH(const Napi::CallbackInfo& info) {
-    if (poll_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
-    return info.Env().Undefined();
-  }
-  Napi::Value Close(const Napi::CallbackInfo& info) {
-    if (fd_ >= 0) {
-      DoClose();
-      Unref();
-    }
-    return info.Env().Undefined();
+  void RefH(const Napi::CallbackInfo&) { if (poll_) uv_ref(reinterpret_cast<uv_handle_t*>(poll_)); }
+  void UnrefH(const Napi::CallbackInfo&) { if (poll_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_)); }
+  void Close(const Napi::CallbackInfo&) {
+    if (fd_ < 0) return;
+    DoClose();
+    Unref();
   }
   Napi::Value Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
 
@@ -224,7 +227,6 @@ class Socket : public Napi::ObjectWrap<Socket> {
 
   // libuv stopped the handle; find out what the kernel wanted to say, then resume.
   void OnPollError() {
-    Napi::Env env = Env();
     polling_ = false;
     int soErr = 0;
     socklen_t len = sizeof soErr;
@@ -235,7 +237,17 @@ class Socket : public Napi::ObjectWrap<Socket> {
     if (soErr != 0) CallError(soErr);
     else DrainErrQueue();  // POLLERR also means "error queue not empty" (IP_RECVERR)
     if (fd_ >= 0 && uv_poll_start(poll_, UV_READABLE, OnPoll) == 0) polling_ = true;
-    (void)env;
+  }
+
+  static msghdr Msg(void* name, socklen_t nameLen, iovec* iov, void* ctrl, size_t ctrlLen) {
+    msghdr m{};
+    m.msg_name = name;
+    m.msg_namelen = nameLen;
+    m.msg_iov = iov;
+    m.msg_iovlen = 1;
+    m.msg_control = ctrl;
+    m.msg_controllen = ctrlLen;
+    return m;
   }
 
   void DrainErrQueue() {
@@ -243,11 +255,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
       alignas(cmsghdr) uint8_t ctrl[512];
       uint8_t scratch[64];
       iovec iov{scratch, sizeof scratch};
-      msghdr m{};
-      m.msg_iov = &iov;
-      m.msg_iovlen = 1;
-      m.msg_control = ctrl;
-      m.msg_controllen = sizeof ctrl;
+      msghdr m = Msg(nullptr, 0, &iov, ctrl, sizeof ctrl);
       if (recvmsg(fd_, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;
       int e = EIO;
       for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
@@ -264,13 +272,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
       sockaddr_storage from{};
       alignas(cmsghdr) uint8_t ctrl[1024];
       iovec iov{buf_.data(), buf_.size()};
-      msghdr m{};
-      m.msg_name = &from;
-      m.msg_namelen = sizeof from;
-      m.msg_iov = &iov;
-      m.msg_iovlen = 1;
-      m.msg_control = ctrl;
-      m.msg_controllen = sizeof ctrl;
+      msghdr m = Msg(&from, sizeof from, &iov, ctrl, sizeof ctrl);
       ssize_t n = recvmsg(fd_, &m, MSG_DONTWAIT | MSG_TRUNC);
       if (n < 0) {
         int e = errno;
@@ -320,13 +322,15 @@ class Socket : public Napi::ObjectWrap<Socket> {
 };
 
 Napi::Value IfNameToIndex(const Napi::CallbackInfo& info) {
-  if (!info[0].IsString()) return Napi::Number::New(info.Env(), 0);
+  if (info.Length() < 1 || !info[0].IsString()) return Napi::Number::New(info.Env(), 0);
   return Napi::Number::New(info.Env(), if_nametoindex(info[0].As<Napi::String>().Utf8Value().c_str()));
 }
 
 Napi::Value IfIndexToName(const Napi::CallbackInfo& info) {
   char name[IF_NAMESIZE + 1] = {0};
-  if (!if_indextoname(info[0].ToNumber().Uint32Value(), name)) return info.Env().Undefined();
+  int64_t idx;
+  if (!Int(info, 0, &idx) || idx <= 0 || !if_indextoname(static_cast<unsigned>(idx), name))
+    return info.Env().Undefined();
   return Napi::String::New(info.Env(), name);
 }
 
@@ -334,7 +338,9 @@ Napi::Value IfIndexToName(const Napi::CallbackInfo& info) {
 // behind fd; sockets opened afterwards live there for good (keepalived's net_namespace does
 // the same). Callers switch back at once: see test/support/netns.ts withNetns().
 Napi::Value SetNs(const Napi::CallbackInfo& info) {
-  int r = setns(info[0].ToNumber().Int32Value(), info[1].ToNumber().Int32Value());
+  int64_t fd, nstype;
+  if (!Int(info, 0, &fd) || !Int(info, 1, &nstype)) return Napi::Number::New(info.Env(), EINVAL);
+  int r = setns(static_cast<int>(fd), static_cast<int>(nstype));
   return Napi::Number::New(info.Env(), r < 0 ? errno : 0);
 }
 
@@ -343,22 +349,19 @@ Napi::Value SetNs(const Napi::CallbackInfo& info) {
 Napi::Object Constants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
 #define K(name) c.Set(#name, Napi::Number::New(env, name))
-  K(AF_UNIX); K(AF_INET); K(AF_INET6); K(AF_NETLINK); K(AF_PACKET);
-  K(SOCK_STREAM); K(SOCK_DGRAM); K(SOCK_RAW);
-  K(SOL_SOCKET); K(SO_RCVBUF); K(SO_RCVBUFFORCE); K(SO_SNDBUF); K(SO_BINDTODEVICE);
-  K(SO_REUSEADDR); K(SO_PRIORITY); K(SO_MARK); K(SO_ERROR);
-  K(IPPROTO_IP); K(IP_TOS); K(IP_TTL); K(IP_HDRINCL); K(IP_PKTINFO); K(IP_RECVTTL);
-  K(IP_MULTICAST_IF); K(IP_MULTICAST_TTL); K(IP_MULTICAST_LOOP); K(IP_ADD_MEMBERSHIP);
-  K(IP_DROP_MEMBERSHIP); K(IP_MULTICAST_ALL); K(IP_RECVERR);
-  K(IPPROTO_IPV6); K(IPV6_CHECKSUM); K(IPV6_UNICAST_HOPS); K(IPV6_MULTICAST_IF);
-  K(IPV6_MULTICAST_HOPS); K(IPV6_MULTICAST_LOOP); K(IPV6_JOIN_GROUP); K(IPV6_LEAVE_GROUP);
-  K(IPV6_RECVPKTINFO); K(IPV6_PKTINFO); K(IPV6_RECVHOPLIMIT); K(IPV6_HOPLIMIT); K(IPV6_V6ONLY);
-  K(IPV6_MULTICAST_ALL);
-  K(IPPROTO_ICMP); K(IPPROTO_ICMPV6); K(IPPROTO_RAW);
-  K(SOL_NETLINK); K(NETLINK_ADD_MEMBERSHIP); K(NETLINK_DROP_MEMBERSHIP); K(NETLINK_NO_ENOBUFS);
-  K(NETLINK_CAP_ACK); K(NETLINK_EXT_ACK); K(NETLINK_GET_STRICT_CHK); K(NETLINK_ROUTE);
-  K(NETLINK_GENERIC); K(SOL_PACKET); K(PACKET_ADD_MEMBERSHIP);
-  K(MSG_TRUNC); K(MSG_CTRUNC);
+  K(AF_UNIX); K(AF_INET); K(AF_INET6); K(AF_NETLINK); K(AF_PACKET); K(SOCK_STREAM);
+  K(SOCK_DGRAM); K(SOCK_RAW); K(SOL_SOCKET); K(SO_RCVBUF); K(SO_RCVBUFFORCE); K(SO_SNDBUF);
+  K(SO_BINDTODEVICE); K(SO_REUSEADDR); K(SO_PRIORITY); K(SO_MARK); K(SO_ERROR); K(IPPROTO_IP);
+  K(IP_TOS); K(IP_TTL); K(IP_HDRINCL); K(IP_PKTINFO); K(IP_RECVTTL); K(IP_MULTICAST_IF);
+  K(IP_MULTICAST_TTL); K(IP_MULTICAST_LOOP); K(IP_ADD_MEMBERSHIP); K(IP_DROP_MEMBERSHIP);
+  K(IP_MULTICAST_ALL); K(IP_RECVERR); K(IPPROTO_IPV6); K(IPV6_CHECKSUM); K(IPV6_UNICAST_HOPS);
+  K(IPV6_MULTICAST_IF); K(IPV6_MULTICAST_HOPS); K(IPV6_MULTICAST_LOOP); K(IPV6_JOIN_GROUP);
+  K(IPV6_LEAVE_GROUP); K(IPV6_RECVPKTINFO); K(IPV6_PKTINFO); K(IPV6_RECVHOPLIMIT);
+  K(IPV6_HOPLIMIT); K(IPV6_V6ONLY); K(IPV6_MULTICAST_ALL); K(IPPROTO_ICMP); K(IPPROTO_ICMPV6);
+  K(IPPROTO_RAW); K(SOL_NETLINK); K(NETLINK_ADD_MEMBERSHIP); K(NETLINK_DROP_MEMBERSHIP);
+  K(NETLINK_NO_ENOBUFS); K(NETLINK_CAP_ACK); K(NETLINK_EXT_ACK); K(NETLINK_GET_STRICT_CHK);
+  K(NETLINK_ROUTE); K(NETLINK_GENERIC); K(SOL_PACKET); K(PACKET_ADD_MEMBERSHIP); K(MSG_TRUNC);
+  K(MSG_CTRUNC);
 #undef K
   return c;
 }
