@@ -135,3 +135,24 @@ test('unref lets the process exit with a polling socket; ref keeps it alive', as
     child.kill();
   }
 });
+
+test('no argument of any type, and no wrong receiver, can abort the process', () => {
+  const addonPath = new URL('../../build/Release/ktsnative.node', import.meta.url).pathname;
+  const r = runChild(`
+    import { createRequire } from 'node:module';
+    const a = createRequire(import.meta.url)(${JSON.stringify(addonPath)});
+    const vals = [undefined, null, 1, -1, 'x', {}, [], Symbol('s'), Buffer.alloc(0), Buffer.alloc(200), 1e20, NaN, () => 1, 10n];
+    const tryit = (f) => { try { f(); } catch {} };
+    for (const v of vals) tryit(() => new a.Socket(v, v, v, v, v, v));
+    const s = new a.Socket(1, 2, 0, () => {}, () => {}, 100);
+    for (const m of ['setsockopt', 'getsockopt', 'bind', 'connect', 'sendto', 'getsockname', 'start', 'stop', 'ref', 'unref'])
+      for (const v of vals) for (const w of vals) { tryit(() => s[m](v, w, v)); tryit(() => a.Socket.prototype[m].call(v, w, v, w)); }
+    for (const v of vals) { tryit(() => a.ifNameToIndex(v)); tryit(() => a.ifIndexToName(v)); tryit(() => a.setns(v, -1)); }
+    tryit(() => a.Socket(1, 2, 0, () => {}, () => {}, 100));
+    s.close(); s.close();
+    console.log('survived');
+  `);
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /survived/);
+});
