@@ -28,8 +28,12 @@ export type AdvertDecodeReason =
   | 'bad-version'
   /** Type other than 1 (advertisement). */
   | 'bad-type'
-  /** Length differs from header + count x address size (+ auth data for v2). */
-  | 'address-count'
+  /**
+   * Length differs from header + count x address size (+ auth data for v2): keepalived's
+   * "vrrp packet too long/short" (stats packet_len_err). Whether the count matches our own VIP
+   * list is configuration, so the engine's.
+   */
+  | 'bad-length'
   /** v2 auth type other than 0 (none), 1 (PASS), 2 (AH). */
   | 'bad-auth-type'
   | 'bad-checksum';
@@ -76,7 +80,7 @@ export function decodeAdvert(bytes: Uint8Array, ctx: AdvertContext): DecodeAdver
   if (bytes.length < fixed) return fail('truncated', `${bytes.length} bytes, v2 needs ${fixed}`);
   const expected = fixed + count * addrBytes;
   if (bytes.length !== expected) {
-    return fail('address-count', `${count} addresses need ${expected} bytes, got ${bytes.length}`);
+    return fail('bad-length', `${count} addresses need ${expected} bytes, got ${bytes.length}`);
   }
 
   let authType = 0;

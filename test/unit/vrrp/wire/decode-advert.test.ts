@@ -59,11 +59,11 @@ test('bad-version, bad-type', () => {
   const t = Uint8Array.from(V2); t[0] = 0x22; assert.equal(reason(withChecksum(t)), 'bad-type');
 });
 
-test('address-count: the count disagrees with the length', () => {
-  const more = Uint8Array.from(V2); more[3] = 2; assert.equal(reason(withChecksum(more)), 'address-count');
-  const none = Uint8Array.from(V2); none[3] = 0; assert.equal(reason(withChecksum(none)), 'address-count');
-  const trailing = new Uint8Array(V2.length + 4); trailing.set(V2); assert.equal(reason(withChecksum(trailing)), 'address-count');
-  assert.equal(reason(V2.subarray(0, V2.length - 1)), 'address-count');
+test('bad-length: the count disagrees with the length', () => {
+  const more = Uint8Array.from(V2); more[3] = 2; assert.equal(reason(withChecksum(more)), 'bad-length');
+  const none = Uint8Array.from(V2); none[3] = 0; assert.equal(reason(withChecksum(none)), 'bad-length');
+  const trailing = new Uint8Array(V2.length + 4); trailing.set(V2); assert.equal(reason(withChecksum(trailing)), 'bad-length');
+  assert.equal(reason(V2.subarray(0, V2.length - 1)), 'bad-length');
 });
 
 test('bad-auth-type: v2 knows 0, 1 and 2 only', () => {

@@ -23,7 +23,7 @@ import { VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6 } from '../../../../src/vrrp/wire/
 import { readPcap } from '../../../captures/pcap.ts';
 import { need } from '../../../support/env.ts';
 
-const REASONS = new Set(['truncated', 'bad-version', 'bad-type', 'address-count', 'bad-auth-type', 'bad-checksum']);
+const REASONS = new Set(['truncated', 'bad-version', 'bad-type', 'bad-length', 'bad-auth-type', 'bad-checksum']);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 
 const ipv4 = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((bytes): IpAddress => ({ family: 4, bytes }));
