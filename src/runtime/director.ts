@@ -198,7 +198,7 @@ export class Director {
       case 'sendAdvert':
         for (const dst of a.destinations) {
           const payload = this.ports.codec.encode(a.advert, a.src, dst, inst.spec);
-          this.ports.link.send({ ifname: a.ifname, src: a.src, dst, ttl: 255, payload });
+          this.ports.link.send({ ifname: a.ifname, src: a.src, dst, ttl: a.ttl, payload });
         }
         return;
       case 'addVips':

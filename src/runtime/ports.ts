@@ -21,7 +21,7 @@ export interface AdvertTx {
   readonly ifname: string;
   readonly src: IpAddress;
   readonly dst: IpAddress;
-  /** RFC 5798 section 5.1.1.3: always 255. */
+  /** RFC 5798 section 5.1.1.3: 255; unicast adverts use `unicast_ttl` (default 255). */
   readonly ttl: number;
   readonly payload: Uint8Array;
 }

@@ -18,7 +18,7 @@ export function checkVipsIffMaster(hosts: readonly SimHost[]): string[] {
     if (h.status === 'crashed') continue;
     for (const inst of h.director.instances) {
       const master = inst.state === 'MASTER';
-      for (const v of inst.spec.vips) {
+      for (const v of inst.allVips) {
         if (h.addresses.holds(inst.spec.ifname, v) !== master) {
           out.push(`${h.name}/${inst.name}: state ${inst.state} but VIP ${formatIp(v.addr)} ${master ? 'missing' : 'held'}`);
         }

@@ -8,7 +8,7 @@ import type { VipSpec } from './instance-spec.ts';
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
 /** keepalived's notify hooks (notify_master, notify_backup, ...) and `notify_master_rx_lower_pri`. */
-export type NotifyEvent = 'master' | 'backup' | 'fault' | 'stop' | 'masterRxLowerPri';
+export type NotifyEvent = 'master' | 'backup' | 'fault' | 'stop' | 'masterRxLowerPri' | 'priorityChanged';
 
 export interface SendAdvertAction {
   readonly kind: 'sendAdvert';
@@ -16,6 +16,8 @@ export interface SendAdvertAction {
   readonly src: IpAddress;
   /** The multicast group, or each unicast peer (one packet each). */
   readonly destinations: readonly IpAddress[];
+  /** IP TTL / hop limit: 255 (RFC 5798 5.1.1.3), or `unicast_ttl` for unicast. */
+  readonly ttl: number;
   /** checksum is 0 here: the codec computes it per destination (v3 pseudo-header). */
   readonly advert: Advert;
 }

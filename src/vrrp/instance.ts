@@ -18,7 +18,7 @@ import type { IpAddress } from '../base/ip.ts';
 import type { DurationUs, Instant } from '../base/time.ts';
 import type { Advert, RxMeta } from './wire/advert.ts';
 import type { VrrpAction, VrrpState, SendGratuitousAction } from './actions.ts';
-import type { VrrpInstanceSpec } from './instance-spec.ts';
+import type { VipSpec, VrrpInstanceSpec } from './instance-spec.ts';
 import { checkAdvert, passAuthData, REJECT_REASONS, type RejectReason } from './advert-check.ts';
 import { findTransition, notifyFor, type Effect, type TransitionEvent } from './state-table.ts';
 import { Tracking, type TrackChange } from './tracking.ts';
@@ -69,7 +69,11 @@ export class VrrpInstance {
   lastMaster: IpAddress | undefined;
   readonly stats: VrrpStats;
 
+  /** VIPs and excluded VIPs: what MASTER holds. */
+  readonly allVips: readonly VipSpec[];
+
   constructor(readonly spec: VrrpInstanceSpec) {
+    this.allVips = [...spec.vips, ...spec.excludedVips];
     this.tracking = new Tracking(spec);
     this.masterAdverIntUs = advertIntervalUs(spec.advertIntervalCs);
     const rejected = {} as Record<RejectReason, number>;
@@ -170,8 +174,13 @@ export class VrrpInstance {
 
   handleTrack(now: Instant, change: TrackChange): void {
     const wasFault = this.tracking.isFault();
+    const wasPriority = this.tracking.effectivePriority();
     if (!this.tracking.apply(change)) return;
     const isFault = this.tracking.isFault();
+    const priority = this.tracking.effectivePriority();
+    if (priority !== wasPriority && this.spec.notifyPriorityChanges) {
+      this.actions.push({ kind: 'notify', event: 'priorityChanged', instance: this.name, priority });
+    }
     if (wasFault !== isFault && this.group) this.group.onOwnFaultChanged(now);
     this.reconcileFault(now, this.tracking.faultReasons().join(', ') || `${change.kind} ${'name' in change ? change.name : change.ifname} recovered`);
   }
@@ -295,10 +304,10 @@ export class VrrpInstance {
         this.stats.priZeroSent++;
         return;
       case 'addVips':
-        if (s.vips.length > 0) this.actions.push({ kind: 'addVips', ifname: s.ifname, vips: s.vips, accept: s.accept || this.isOwner });
+        if (this.allVips.length > 0) this.actions.push({ kind: 'addVips', ifname: s.ifname, vips: this.allVips, accept: s.accept || this.isOwner });
         return;
       case 'removeVips':
-        if (s.vips.length > 0) this.actions.push({ kind: 'removeVips', ifname: s.ifname, vips: s.vips });
+        if (this.allVips.length > 0) this.actions.push({ kind: 'removeVips', ifname: s.ifname, vips: this.allVips });
         return;
       case 'startGarp': {
         const g = s.garp;
@@ -340,7 +349,8 @@ export class VrrpInstance {
 
   private sendAdvert(_now: Instant, priority: number): void {
     const s = this.spec;
-    const destinations = s.unicastPeers.length > 0 ? s.unicastPeers : [s.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6];
+    const unicast = s.unicastPeers.length > 0;
+    const destinations = unicast ? s.unicastPeers : [s.mcastGroup ?? (s.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6)];
     const v2 = s.version === 2;
     const advert: Advert = {
       version: s.version,
@@ -354,6 +364,6 @@ export class VrrpInstance {
       checksum: 0,
     };
     this.stats.advertsSent++;
-    this.actions.push({ kind: 'sendAdvert', ifname: s.ifname, src: s.primaryAddr, destinations, advert });
+    this.actions.push({ kind: 'sendAdvert', ifname: s.ifname, src: s.primaryAddr, destinations, ttl: unicast ? s.unicastTtl : 255, advert });
   }
 }

@@ -169,3 +169,30 @@ test('MASTER -> FAULT on own interface down: priority 0, then VIPs removed; back
   assert.equal(m.state, 'BACKUP');
   assert.equal(m.timerDeadline('down'), T + 1 + masterDownUs(2, 100, 1_000_000));
 });
+
+test('excluded VIPs are held with the VIPs but not advertised; unicast_ttl and mcast_dst_ip', () => {
+  const m = instanceIn('BACKUP', {
+    excludedVips: [{ addr: ip('192.168.9.9'), prefixLen: 32 }], unicastTtl: 64,
+    unicastPeers: [ip('10.0.0.2')],
+  });
+  m.handleTimeout(m.timerDeadline('down')!);
+  const as = drain(m);
+  const add = as.find((a) => a.kind === 'addVips');
+  assert.equal(add && add.kind === 'addVips' ? add.vips.length : 0, 2);
+  const adv = adverts(as)[0]!;
+  assert.deepEqual(adv.advert.addresses, [ip('10.0.0.100')]);
+  assert.equal(adv.ttl, 64);
+  const g = instanceIn('MASTER', { mcastGroup: ip('224.0.0.99') });
+  g.handleTimeout(g.timerDeadline('advert')!);
+  const ga = adverts(drain(g))[0]!;
+  assert.deepEqual(ga.destinations, [ip('224.0.0.99')]);
+  assert.equal(ga.ttl, 255);
+});
+
+test('notify_priority_changes: a Notify on every effective priority change', () => {
+  const b = instanceIn('BACKUP', { notifyPriorityChanges: true, trackScripts: [{ name: 's', weight: 20, reverse: false }] });
+  b.handleTrack(T, { kind: 'script', name: 's', ok: false });
+  b.handleTrack(T, { kind: 'script', name: 's', ok: false });
+  const n = drain(b).filter((a) => a.kind === 'notify');
+  assert.deepEqual(n.map((a) => a.kind === 'notify' && [a.event, a.priority]), [['priorityChanged', 100]]);
+});
