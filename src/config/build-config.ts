@@ -126,7 +126,7 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
   for (const vd of d.virtual_servers) {
     const vs = completeVirtualServer(ctx, vd, g, names);
     if (!vs) continue;
-    const key = vs.group !== undefined ? `group ${vs.group}` : vs.fwmark !== undefined ? `fwmark ${vs.fwmark}/${vs.family}` : `${vs.protocol} ${vs.ip}:${vs.port ?? 0}`;
+    const key = vs.group !== undefined ? `group ${vs.group} ${vs.protocol}` : vs.fwmark !== undefined ? `fwmark ${vs.fwmark}/${vs.family}` : `${vs.protocol} ${vs.ip}:${vs.port ?? 0}`;
     const prev = vsKeys.get(key);
     if (prev) {
       ctx.error('duplicate', vd.stmt.keyword.pos, `virtual_server ${key} is already defined at ${prev.origin.file}:${prev.origin.line} - ignored`);
@@ -136,7 +136,7 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
     vss.push(vs);
   }
 
-  checkScriptSecurity(ctx, g);
+  checkScriptSecurity(ctx, g, vrrp.instances.length > 0);
 
   const config: { -readonly [K in keyof KeepalivedConfig]: KeepalivedConfig[K] } = {
     child_wait_time: d.child_wait_time ?? 5,
@@ -166,18 +166,20 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
  * keepalived (notify.c check_script_secure / main.c): scripts run as root without
  * `enable_script_security` are a "SECURITY VIOLATION"; `keepalived -t` then exits 6.
  */
-function checkScriptSecurity(ctx: ConfigContext, g: GlobalDefs): void {
-  const first = ctx.scripts[0];
+function checkScriptSecurity(ctx: ConfigContext, g: GlobalDefs, vrrpRuns: boolean): void {
+  const used = ctx.scripts.filter((s) => {
+    if (s.owner === 'vrrp_script' && !vrrpRuns) return false;
+    // keepalived disables a script it cannot find ("not found/accessible"), with a warning only.
+    if (ctx.host?.fileExecutable && s.argv0.startsWith('/') && !ctx.host.fileExecutable(s.argv0)) {
+      ctx.warn('script-not-found', s.pos, `${s.keyword}: '${s.argv0}' does not exist or is not executable - disabled`);
+      return false;
+    }
+    return true;
+  });
+  const first = used[0];
   if (first && !g.enable_script_security) {
     ctx.warn('script-security', first.pos,
-      `scripts are configured (${ctx.scripts.length}, first '${first.keyword}') but enable_script_security is not set: they would run as root unchecked`,
+      `scripts are configured (${used.length}, first '${first.keyword}') but enable_script_security is not set: they would run as root unchecked`,
       'add enable_script_security (and script_user) to global_defs');
-  }
-  if (ctx.host?.fileExecutable) {
-    for (const s of ctx.scripts) {
-      if (s.argv0.startsWith('/') && !ctx.host.fileExecutable(s.argv0)) {
-        ctx.error('script-not-found', s.pos, `${s.keyword}: '${s.argv0}' does not exist or is not executable`);
-      }
-    }
   }
 }

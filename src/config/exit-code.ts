@@ -1,7 +1,8 @@
 // The exit status of a config test (`keepalived -t`), from the diagnostics: keepalived's
 // KEEPALIVED_CHK_EXIT_* (lib/scheduler.h): 0 ok, 4 cannot run (fatal), 5 errors but runnable,
-// 6 scripts without enable_script_security. Precedence as keepalived: fatal, then errors, then
-// script security. keepalived reports its fix-ups (priority out of range, v2 advert_int rounded,
+// 6 scripts without enable_script_security. Precedence as keepalived 2.2.7 (measured: a config
+// with an out-of-range priority AND an unsecured script exits 6, not 5): fatal, then script
+// security, then errors. keepalived reports its fix-ups (priority out of range, v2 advert_int rounded,
 // auth_pass cut) as config errors too, so our 'value-fixed' warnings also give 5.
 import type { Diagnostic } from 'keepalived-conf-parser';
 
@@ -18,6 +19,6 @@ export function configTestExitCode(diagnostics: readonly Diagnostic[]): ConfigTe
     if (d.severity === 'error' || ERROR_WARNINGS.has(d.code)) errors = true;
     if (d.code === 'script-security') scripts = true;
   }
-  if (errors) return 5;
-  return scripts ? 6 : 0;
+  if (scripts) return 6;
+  return errors ? 5 : 0;
 }

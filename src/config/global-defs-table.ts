@@ -7,7 +7,7 @@ import { boolField, field, intField, intListField, secondsField, stringField, ip
 import { alias, deprecatedAlias, kw, KeywordTable, unsupported, values, type KeywordSpec } from './keyword-table.ts';
 import type { Draft } from './model-common.ts';
 import type { GlobalDefs, LvsSyncDaemon } from './model-global.ts';
-import { arg, readInt, readIp, readIntWord, readPortWord, readSecondsWord } from './read-value.ts';
+import { arg, noExtraArgs, readInt, readIp, readIntWord, readPortWord, readSecondsWord } from './read-value.ts';
 import { readFifo, readScriptCommand } from './script-command.ts';
 
 export type GlobalDefsDraft = Draft<GlobalDefs>;
@@ -112,7 +112,8 @@ function umask(ctx: ConfigContext, stmt: Statement): number | undefined {
 }
 
 const specs: Spec[] = [
-  boolField('process_names'),
+  // keepalived 2.2.7 ignores any argument here (`process_names hidden` is accepted silently).
+  f('process_names', (ctx, stmt) => { noExtraArgs(ctx, stmt, 0); return true; }, -1),
   stringField('process_name'),
   stringField('vrrp_process_name'),
   stringField('checker_process_name'),

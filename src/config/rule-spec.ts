@@ -39,7 +39,8 @@ export function parseRuleSpec(ctx: ConfigContext, words: readonly Word[], kind: 
     i++;
     switch (t) {
       case 'from': case 'to': {
-        if (v.text === 'all') { out[t] = 'all'; break; }
+        // ip-rule: `all` / `default` / `any` mean the whole address space.
+        if (v.text === 'all' || v.text === 'default' || v.text === 'any') { out[t] = 'all'; break; }
         const p = readPrefixWord(ctx, v);
         if (p) {
           out[t] = `${p.address}/${p.prefix_len}`;

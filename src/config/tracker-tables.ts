@@ -34,7 +34,15 @@ function userGroup(ctx: ConfigContext, stmt: Statement): { user: string; group?:
 }
 
 export const vrrpScriptTable = new KeywordTable<VrrpScriptDraft>('vrrp_script', [
-  kw('script', (c, s, d) => { const v = readScriptCommand(c, s); if (v) d.script = v; }),
+  kw('script', (c, s, d) => {
+    const before = c.scripts.length;
+    const v = readScriptCommand(c, s);
+    // Tag it: keepalived security-checks vrrp_scripts only when a VRRP instance exists (then
+    // all of them, tracked or not: measured with 2.2.7).
+    const entry = c.scripts[before];
+    if (entry) entry.owner = 'vrrp_script';
+    if (v) d.script = v;
+  }),
   kw('interval', (c, s, d) => { const v = readSeconds(c, s, 0.000001, 86400); if (v !== undefined) d.interval = v; noExtraArgs(c, s, 1); }),
   kw('timeout', (c, s, d) => { const v = readSeconds(c, s, 0.000001, 86400); if (v !== undefined) { d.timeout = v; d.timeout_set = true; } noExtraArgs(c, s, 1); }),
   kw('weight', (c, s, d) => { const w = readWeight(c, s, 253); if (w) { d.weight = w.weight; d.weight_reverse = w.reverse; } }),

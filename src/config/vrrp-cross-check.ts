@@ -55,9 +55,10 @@ export function checkVrrpReferences(ctx: ConfigContext, insts: VrrpInstance[], g
   }
 
   // Same VRID twice on one interface and family: keepalived starts both and they collide.
+  // Unicast instances are told apart by their peers, so only multicast ones are compared.
   const byKey = new Map<string, VrrpInstance>();
   for (const i of instances) {
-    if (i.interface === undefined) continue;
+    if (i.interface === undefined || i.unicast_peer.length > 0) continue;
     const key = `${i.interface}/${i.family}/${i.virtual_router_id}`;
     const other = byKey.get(key);
     if (other) {

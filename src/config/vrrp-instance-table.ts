@@ -8,7 +8,7 @@ import type { ConfigContext } from './config-context.ts';
 import { alias, deprecatedAlias, kw, KeywordTable, sub, unsupported, values, applyTable, type KeywordSpec } from './keyword-table.ts';
 import type { Draft } from './model-common.ts';
 import type { Authentication, UnicastPeer, UseVmac, VirtualIpAddress, VrrpInstance } from './model-vrrp.ts';
-import { arg, noExtraArgs, readBool, readDecimalWord, readEnumWord, readInt, readIntWord, readIp, readIpWord, readSeconds, readSecondsWord } from './read-value.ts';
+import { arg, noExtraArgs, readBool, readDecimalWord, readEnumWord, readInt, readIntWord, readIp, readIpWord, readPrefixWord, readSeconds, readSecondsWord } from './read-value.ts';
 import { parseRouteSpec } from './route-spec.ts';
 import { parseRuleSpec } from './rule-spec.ts';
 import { readScriptCommand } from './script-command.ts';
@@ -117,6 +117,17 @@ function addresses(ctx: ConfigContext, stmt: Statement): VirtualIpAddress[] {
   return out;
 }
 
+/** keepalived (inet_stosockaddr) accepts and ignores a `/LEN` on the source address. */
+function readSourceIp(c: ConfigContext, s: Statement): string | undefined {
+  const w = arg(c, s, 0, 'an IP address');
+  if (!w) return undefined;
+  const slash = w.text.indexOf('/');
+  if (slash < 0) return readIpWord(c, w)?.address;
+  const p = readPrefixWord(c, w);
+  if (p) c.warn('prefix-ignored', w, `'${s.keyword.text}': the prefix length in '${w.text}' is ignored`, `write ${p.address}`);
+  return p?.address;
+}
+
 type AuthDraft = { auth_type?: 'PASS' | 'AH'; auth_pass?: string; stmt: Statement };
 
 const authTable = new KeywordTable<AuthDraft>('authentication', [
@@ -178,8 +189,8 @@ const specs: Spec[] = [
   values<VrrpInstanceDraft>('track_file', (c, s, d) => { d.track_file = [...(d.track_file ?? []), ...readTrackRefs(c, s, 254)]; }),
   values<VrrpInstanceDraft>('track_process', (c, s, d) => { d.track_process = [...(d.track_process ?? []), ...readTrackRefs(c, s, 254)]; }),
   unsupported('track_bfd', 'bfd', 'values'),
-  on('mcast_src_ip', (c, s, d) => set(d, 'mcast_src_ip', readIp(c, s)?.address)),
-  on('unicast_src_ip', (c, s, d) => set(d, 'unicast_src_ip', readIp(c, s)?.address)),
+  on('mcast_src_ip', (c, s, d) => set(d, 'mcast_src_ip', readSourceIp(c, s))),
+  on('unicast_src_ip', (c, s, d) => set(d, 'unicast_src_ip', readSourceIp(c, s))),
   on('mcast_dst_ip', (c, s, d) => {
     const ip = readIp(c, s);
     if (ip && !(ip.family === 4 ? (ip.ip.bytes[0]! & 0xf0) === 0xe0 : ip.ip.bytes[0] === 0xff)) {
