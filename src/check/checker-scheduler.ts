@@ -7,15 +7,15 @@
 //   success                 -> retry count reset; up if it was down; next probe after delay_loop
 //   failure, retries left   -> retry count + 1; next probe after delay_before_retry
 //   failure, none left      -> down if it was up; retry count reset; next after delay_loop
-// Retries are spent only while the checker is up (or has not run yet): a down checker just
-// keeps probing every delay_loop, as check_misc.c / check_dns.c / check_http.c do.
+// TCP/UDP/PING spend their retries even while down (tcp_epilog); MISC/DNS/SMTP only while up or
+// not yet run, so a down checker just probes every delay_loop (check_misc.c, check_dns.c).
 // First probe: bootstrap delay + uniform random [0, warmup] (check_api.c register_checkers_thread:
 // BOOTSTRAP_DELAY + warmup * rand() / RAND_MAX), drawn from the seeded Prng passed in.
 // alpha: the checker starts down and needs a success to go up (check_data.c: alpha marks every
 // checker that hasn't run as failed). A real server is up when all its checkers are up
 // (rs->num_failed_checkers == 0); a real server without checkers is always up.
-// HTTP_GET/SSL_GET walk their url list: while up (or with fast_recovery) the next url is probed
-// at once, otherwise one url per delay_loop (man keepalived.conf, fast_recovery).
+// HTTP_GET/SSL_GET walk their url list one url per delay_loop, and need a clean pass to come
+// back after a failure (http-epilog.ts, check_http.c epilog).
 // MISC_CHECK misc_dynamic and FILE_CHECK add a per-checker weight contribution; the real
 // server's weight is its configured weight plus the contributions, never below 0.
 // Quorum per virtual server (ipwrapper.c update_quorum_state): gained when the weight of live
@@ -29,6 +29,7 @@ import type {
   VirtualServerKey, VirtualServerSpec,
 } from './checker-spec.ts';
 import { fileVerdict } from './file-verdict.ts';
+import { httpEpilog } from './http-epilog.ts';
 import { miscVerdict } from './misc-verdict.ts';
 import { TimerHeap } from './timer-heap.ts';
 
@@ -62,6 +63,8 @@ interface CheckerState {
   hasRun: boolean;
   retryIt: number;
   urlIndex: number;
+  /** HTTP: a url failed and has not succeeded since (check_http.c failed_url). */
+  failedUrl: boolean;
   weightDelta: number;
   lastExitCode: number | undefined;
   lastReason: string;
@@ -120,7 +123,7 @@ export class CheckerScheduler {
       // FILE_CHECK clears alpha: its state is known as soon as the file is read (check_file.c).
       const alpha = spec.type !== 'FILE_CHECK' && (spec.alpha ?? rs.spec.alpha);
       const state: CheckerState = {
-        spec, up: !alpha, hasRun: false, retryIt: 0, urlIndex: 0, weightDelta: 0, lastExitCode: undefined,
+        spec, up: !alpha, hasRun: false, retryIt: 0, urlIndex: 0, failedUrl: false, weightDelta: 0, lastExitCode: undefined,
         lastReason: alpha ? 'alpha: waiting for a first success' : 'not run yet', timerGen: 0, seq: 0, inFlight: undefined,
       };
       this.checkers.set(spec.id, state);
@@ -245,18 +248,20 @@ export class CheckerScheduler {
       }
       case 'HTTP_GET':
       case 'SSL_GET': {
-        const ok = outcome.kind === 'ok';
         const url = spec.urls[c.urlIndex];
         const what = `${spec.type} ${url?.url.path ?? ''}: ${describe(outcome)}`;
-        if (ok && c.urlIndex + 1 < spec.urls.length) {
-          // More urls to go: at once while up or with fast_recovery, else one per delay_loop.
-          c.urlIndex++;
-          c.retryIt = 0;
-          c.lastReason = what;
-          this.arm(c, now + (c.up || spec.fastRecovery ? 0 : spec.delayLoopUs));
-          return;
-        }
-        this.afterAttempt(now, c, ok, what);
+        const retries = c.retryIt;
+        const step = httpEpilog(c, outcome.kind === 'ok', {
+          urlCount: spec.urls.length, retry: spec.retry, delayLoopUs: spec.delayLoopUs,
+          delayBeforeRetryUs: spec.delayBeforeRetryUs, fastRecovery: spec.fastRecovery,
+        });
+        c.hasRun = step.next.hasRun;
+        c.retryIt = step.next.retryIt;
+        c.urlIndex = step.next.urlIndex;
+        c.failedUrl = step.next.failedUrl;
+        if (step.becomesUp === undefined) c.lastReason = what;
+        else this.setCheckerUp(now, c, step.becomesUp, step.becomesUp || retries === 0 ? what : `${what} after ${retries} retries`);
+        this.arm(c, now + step.delayUs);
         return;
       }
       case 'BFD_CHECK':
@@ -287,20 +292,24 @@ export class CheckerScheduler {
 
   // ---- internals
 
-  /** The retry rule shared by every launched checker (see the theory at the top). */
+  /**
+   * The retry rules of the single-probe checkers (see the theory at the top). TCP, UDP and PING
+   * (check_tcp.c tcp_epilog, check_udp.c, check_ping.c) spend their retries even while down;
+   * MISC, DNS and SMTP (check_misc.c, check_dns.c, check_smtp.c) only while up or not yet run.
+   */
   private afterAttempt(now: Instant, c: CheckerState, ok: boolean, reason: string): void {
     const spec = c.spec;
     if (spec.type === 'FILE_CHECK' || spec.type === 'BFD_CHECK') return;
     const wasRun = c.hasRun;
     c.hasRun = true;
+    const retriesWhileDown = spec.type === 'TCP_CHECK' || spec.type === 'UDP_CHECK' || spec.type === 'PING_CHECK';
     if (ok) {
       c.retryIt = 0;
-      c.urlIndex = 0;
       this.setCheckerUp(now, c, true, reason);
       this.arm(c, now + spec.delayLoopUs);
       return;
     }
-    if ((c.up || !wasRun) && c.retryIt < spec.retry) {
+    if ((retriesWhileDown || c.up || !wasRun) && c.retryIt < spec.retry) {
       c.retryIt++;
       c.lastReason = `${reason} (retry ${c.retryIt} of ${spec.retry})`;
       this.arm(c, now + spec.delayBeforeRetryUs);
@@ -308,7 +317,6 @@ export class CheckerScheduler {
     }
     const retries = c.retryIt;
     c.retryIt = 0;
-    c.urlIndex = 0;
     this.setCheckerUp(now, c, false, retries > 0 ? `${reason} after ${retries} retries` : reason);
     this.arm(c, now + spec.delayLoopUs);
   }

@@ -49,15 +49,27 @@ test('alpha: the real server starts down and comes up on the first success', () 
   assert.deepEqual(changes.map((l) => [l.at, l.action.up]), [[0, false], [BOOTSTRAP_DELAY_US + 500, true]]);
 });
 
-test('alpha: a failing checker never brings its real server up, and never spends retries', () => {
+test('alpha: a failing checker never brings its real server up; TCP spends its retries every cycle even while down', () => {
   const h = new Harness([vs1], [rs('r1', { alpha: true })], [tcp('c1', 'r1', { retry: 3 })], () => ({ latencyUs: 1, outcome: fail }));
   h.runUntil(60 * S);
   assert.deepEqual(h.of('HealthChanged').map((l) => l.action.up), [false]);
-  // First attempt has not "run" yet, so it may retry; afterwards the down checker keeps delay_loop.
+  // check_tcp.c tcp_epilog: retry_it counts up to `retry` whatever the state, then delay_loop.
   const starts = h.probeTimes();
-  assert.ok(starts.length >= 5);
-  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
-  assert.ok(gaps.slice(3).every((g) => g >= 10 * S), `gaps ${gaps}`);
+  const gaps = starts.slice(1).map((t, i) => Math.round((t - starts[i]!) / S));
+  assert.deepEqual(gaps.slice(0, 8), [1, 1, 1, 10, 1, 1, 1, 10]);
+});
+
+test('MISC/DNS/SMTP spend retries only while up: a down DNS checker probes every delay_loop', () => {
+  const dns: CheckerSpec = {
+    id: 'd', realServer: 'r1', type: 'DNS_CHECK', delayLoopUs: 10 * S, retry: 3, delayBeforeRetryUs: S, warmupUs: 0,
+    probe: { kind: 'dns', connect: { host: '127.0.0.1', port: 53, timeoutUs: S }, qtype: 'SOA', qname: '.', queryId: 0 },
+  };
+  const h = new Harness([vs1], [rs('r1')], [dns], () => ({ latencyUs: 1, outcome: fail }));
+  h.runUntil(60 * S);
+  assert.deepEqual(h.of('HealthChanged').map((l) => l.action.up), [true, false]);
+  const starts = h.probeTimes();
+  const gaps = starts.slice(1).map((t, i) => Math.round((t - starts[i]!) / S));
+  assert.deepEqual(gaps.slice(0, 6), [1, 1, 1, 10, 10, 10]);
 });
 
 test('non-alpha checker-level alpha overrides the real server', () => {
@@ -130,7 +142,7 @@ const http = (fastRecovery: boolean, alpha: boolean): CheckerSpec => ({
   delayLoopUs: 10 * S, retry: 1, delayBeforeRetryUs: 3 * S, warmupUs: 0,
 });
 
-test('HTTP_GET while down walks one url per delay_loop; with fast_recovery all at once', () => {
+test('HTTP_GET walks one url per delay_loop; fast_recovery skips the delay before the first full pass', () => {
   const paths = (h: Harness) => h.of('StartProbe').map((l) => [l.at, (l.action.spec as Extract<ProbeSpec, { kind: 'http' }>).url.path]);
   const slow = new Harness([vs1], [rs('r1')], [http(false, true)], () => ({ latencyUs: 0, outcome: ok }));
   slow.runUntil(25 * S);
@@ -139,11 +151,25 @@ test('HTTP_GET while down walks one url per delay_loop; with fast_recovery all a
   assert.deepEqual(slow.of('HealthChanged').map((l) => [l.at, l.action.up]), [[0, false], [b + 20 * S, true]]);
   const fast = new Harness([vs1], [rs('r1')], [http(true, true)], () => ({ latencyUs: 0, outcome: ok }));
   fast.runUntil(12 * S);
-  assert.deepEqual(paths(fast), [[b, '/a'], [b, '/b'], [b, '/c'], [b + 10 * S, '/a'], [b + 10 * S, '/b'], [b + 10 * S, '/c']]);
-  // Up: the urls go back to back even without fast_recovery.
+  assert.deepEqual(paths(fast), [[b, '/a'], [b, '/b'], [b, '/c'], [b + 10 * S, '/a']]);
+  assert.deepEqual(fast.of('HealthChanged').map((l) => [l.at, l.action.up]), [[0, false], [b, true]]);
+  // Up: still one url per delay_loop (check_http.c epilog: REGISTER_CHECKER_NEW -> delay_loop).
   const up = new Harness([vs1], [rs('r1')], [http(false, false)], () => ({ latencyUs: 0, outcome: ok }));
-  up.runUntil(2 * S);
-  assert.deepEqual(paths(up), [[b, '/a'], [b, '/b'], [b, '/c']]);
+  up.runUntil(25 * S);
+  assert.deepEqual(paths(up), [[b, '/a'], [b + 10 * S, '/b'], [b + 20 * S, '/c']]);
+});
+
+test('HTTP_GET after a failure: retries at delay_before_retry, then max(dbr, delay_loop); back up only after a clean pass', () => {
+  const full = http(false, false) as Extract<CheckerSpec, { type: 'HTTP_GET' | 'SSL_GET' }>;
+  const one: CheckerSpec = { ...full, urls: full.urls.slice(0, 1) };
+  const h = new Harness([vs1], [rs('r1')], [one], healthyUntil(30 * S, 40 * S));
+  h.runUntil(70 * S);
+  const b = BOOTSTRAP_DELAY_US;
+  const rel = h.probeTimes().map((t) => Math.round((t - b) / S));
+  assert.deepEqual(rel.slice(0, 8), [0, 10, 20, 30, 33, 43, 53, 63]);
+  // Down after the retry at 33; the success at 43 only clears the failed url; up at 53.
+  assert.deepEqual(h.of('HealthChanged').map((l) => [Math.round((l.at - (l.at ? b : 0)) / S), l.action.up]), [[0, true], [33, false], [53, true]]);
+  assert.match(h.of('HealthChanged')[1]!.action.reason, /after 1 retries/);
 });
 
 test('a probe that never answers is cut off by the watchdog and counts as a failure', () => {
