@@ -143,6 +143,8 @@ export function runRandomScenario(seed: number, options: RandomScenarioOptions =
     c.heal();
     for (const h of c.hosts) {
       c.setLink(h.name, true);
+      if (h.otherLinks.get('eth1') === false) h.setInterface('eth1', true);
+      if (h.scriptHealth.get('chk') === false) h.setScriptHealthy('chk', true);
       if (h.status !== 'running') c.restart(h.name);
     }
   });

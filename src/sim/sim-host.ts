@@ -69,7 +69,10 @@ export class SimHost {
     );
   }
 
+  /** Starts the director; a crashed host is rebooted instead, a running one left alone. */
   start(): void {
+    if (this.status === 'running') return;
+    if (this.status === 'crashed') { this.restart(); return; }
     this.onDisturb();
     this.status = 'running';
     // The OS reports the links it knows before the instances choose their first state.
@@ -99,6 +102,7 @@ export class SimHost {
     if (this.status === 'running') this.crash();
     this.link = this.segment.reattach(this.link);
     this.boot();
+    this.status = 'stopped';
     this.start();
   }
 

@@ -8,6 +8,7 @@ import type { VipSpec } from './instance-spec.ts';
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
 /** keepalived's notify hooks (notify_master, notify_backup, ...) and `notify_master_rx_lower_pri`. */
+/** `priorityChanged` is `notify_priority_changes`: the effective priority moved, the state did not. */
 export type NotifyEvent = 'master' | 'backup' | 'fault' | 'stop' | 'masterRxLowerPri' | 'priorityChanged';
 
 export interface SendAdvertAction {

@@ -89,17 +89,17 @@ export interface VrrpInstanceSpec {
   readonly downTimerAdverts: number;
   /** `virtual_ipaddress`: carried in adverts, added on MASTER, removed on leaving it. */
   readonly vips: readonly VipSpec[];
-  /** `virtual_ipaddress_excluded`: added and removed with the VIPs but not carried in adverts. */
-  readonly excludedVips: readonly VipSpec[];
+  /** `virtual_ipaddress_excluded`: added and removed with the VIPs but not carried in adverts (default none). */
+  readonly excludedVips?: readonly VipSpec[];
   readonly auth: AuthSpec;
   /** `unicast_peer`: when non-empty, adverts go to each peer instead of the multicast group. */
   readonly unicastPeers: readonly IpAddress[];
   /** `unicast_ttl`: IP TTL of unicast adverts (default 255; multicast is always 255). */
-  readonly unicastTtl: number;
+  readonly unicastTtl?: number;
   /** `mcast_dst_ip` / `vrrp_mcast_group4|6`; undefined = 224.0.0.18 / ff02::12. */
   readonly mcastGroup?: IpAddress;
   /** `notify_priority_changes`: a Notify action whenever the effective priority changes. */
-  readonly notifyPriorityChanges: boolean;
+  readonly notifyPriorityChanges?: boolean;
   /** `check_unicast_src`: drop unicast adverts whose source is not a listed peer. */
   readonly checkUnicastSrc: boolean;
   /** `accept` / `no_accept`; reported to the address port so it can install drop rules. */

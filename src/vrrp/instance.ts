@@ -73,7 +73,7 @@ export class VrrpInstance {
   readonly allVips: readonly VipSpec[];
 
   constructor(readonly spec: VrrpInstanceSpec) {
-    this.allVips = [...spec.vips, ...spec.excludedVips];
+    this.allVips = [...spec.vips, ...(spec.excludedVips ?? [])];
     this.tracking = new Tracking(spec);
     this.masterAdverIntUs = advertIntervalUs(spec.advertIntervalCs);
     const rejected = {} as Record<RejectReason, number>;
@@ -364,6 +364,6 @@ export class VrrpInstance {
       checksum: 0,
     };
     this.stats.advertsSent++;
-    this.actions.push({ kind: 'sendAdvert', ifname: s.ifname, src: s.primaryAddr, destinations, ttl: unicast ? s.unicastTtl : 255, advert });
+    this.actions.push({ kind: 'sendAdvert', ifname: s.ifname, src: s.primaryAddr, destinations, ttl: unicast ? (s.unicastTtl ?? 255) : 255, advert });
   }
 }
