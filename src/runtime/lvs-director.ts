@@ -1,0 +1,327 @@
+// LvsDirector: the LVS half's driver. Health checks in, IPVS table out.
+//
+// Theory of operation. Two sans-IO cores: the CheckerScheduler (src/check) decides when to probe
+// and what the verdicts mean; IpvsSync (src/ipvs) keeps the kernel's IPVS table equal to a
+// desired one. Between them sits desiredTable() (src/ipvs/desired-table.ts), a pure function of
+// the configured virtual servers, every real server's health and weight, and the quorum memory
+// it returned last time: it applies quorum/hysteresis, sorry_server, inhibit_on_failure and
+// alpha/omega exactly as keepalived's ipwrapper.c does.
+//
+// Every entry point (the timer, a probe's completion, a netlink datagram, a receive overrun, a
+// modprobe's exit, start, stop) is one step: read the clock once, give the input to a core, then
+// pump: run the scheduler's actions (StartProbe/CancelProbe to the ProbeRunner, rs notifies to
+// the notifier, HealthChanged/WeightChanged into the health map), and if any health or weight
+// changed, compute the desired table NOW and hand it to IpvsSync, so a real server that goes
+// down is out of the very next plan; then run IpvsSync's actions (sends to the netlink port,
+// modprobe). Finally ONE timer is armed at the earliest deadline of both cores (DESIGN 3.6, 4).
+// Completions that arrive while a step runs (a fake port may answer synchronously) are queued
+// and run as their own steps, so no core is ever re-entered.
+//
+// Quorum is decided once, by desiredTable (the checker scheduler also tracks quorum, but without
+// keepalived's start-up rules: quorum capped at the total weight, "Starting with quorum down"
+// only with a sorry server); the scheduler's quorum notifies are therefore dropped here and the
+// quorum_up/quorum_down scripts follow desiredTable's transitions.
+//
+// Stop: the scheduler shuts down (probes cancelled, omega rs_down notifies), desiredTable runs
+// once with `stopping` (omega quorum_down), and unless the IPVS topology is to be kept
+// (keepalived -I, --dont-release-ipvs) IpvsSync is given an empty table with every service we
+// ever claimed still owned: it deletes exactly ours and nothing else. `stop(done)` calls back
+// when the kernel has acknowledged (or IPVS is unavailable).
+// An unavailable IPVS (no family even after modprobe) is retried every `unavailableRetryUs`.
+
+import type { Prng } from '../base/prng.ts';
+import { US_PER_S, type DurationUs, type Instant } from '../base/time.ts';
+import { CheckerScheduler } from '../check/checker-scheduler.ts';
+import type { CheckAction, ProbeRunner, ScriptSpec } from '../check/checker-spec.ts';
+import { desiredTable, type DesiredDiagnostic, type Health, type VsQuorumState } from '../ipvs/desired-table.ts';
+import { ipvsWire } from '../ipvs/ipvs-wire.ts';
+import { IpvsSync, type IpvsSyncAction, type IpvsSyncEvent, type IpvsSyncOptions, type IpvsWire, type WireMessage } from '../ipvs/ipvs-sync.ts';
+import type { IpvsTable } from '../ipvs/model.ts';
+import type { LvsSpec } from './lvs-spec-from-config.ts';
+import type { Clock } from './ports.ts';
+
+/** Generic netlink for IPVS: raw sends, received messages already framed and sorted by seq. */
+export interface IpvsPort {
+  /** Sends one buffer (possibly several netlink messages). A failed send is reported as an overrun. */
+  send(bytes: Uint8Array): void;
+  onMessages(cb: (msgs: readonly WireMessage[]) => void): void;
+  /** The socket lost messages (ENOBUFS) or a send failed: what is in flight is unknown. */
+  onOverrun(cb: () => void): void;
+  /** `modprobe ip_vs` (keepalived does it when the IPVS genl family is missing). */
+  modprobe(module: string, done: (ok: boolean) => void): void;
+}
+
+export type LvsNotifyEvent = 'rs_up' | 'rs_down' | 'quorum_up' | 'quorum_down';
+
+/** notify_up/notify_down/quorum_up/quorum_down (fire and forget, as keepalived's notify_exec). */
+export interface LvsNotifier {
+  notify(event: LvsNotifyEvent, subject: string, script: ScriptSpec): void;
+}
+
+export interface LvsPorts {
+  readonly clock: Clock;
+  readonly probes: ProbeRunner;
+  readonly ipvs: IpvsPort;
+  readonly notifier: LvsNotifier;
+}
+
+export interface LvsDirectorOptions {
+  /** Seeds the checkers' warmup spread. */
+  readonly prng: Prng;
+  /** The bytes side; the real codec by default (tests may inject a fake kernel). */
+  readonly wire?: IpvsWire;
+  readonly sync?: IpvsSyncOptions;
+  /** false = keepalived -I (--dont-release-ipvs): leave the table in place on stop. */
+  readonly releaseOnStop?: boolean;
+  readonly unavailableRetryUs?: DurationUs;
+}
+
+export type LvsEvent =
+  | { readonly kind: 'health'; readonly at: Instant; readonly realServer: string; readonly up: boolean; readonly reason: string }
+  | { readonly kind: 'weight'; readonly at: Instant; readonly realServer: string; readonly weight: number; readonly reason: string }
+  | { readonly kind: 'quorum'; readonly at: Instant; readonly virtualServer: string; readonly up: boolean }
+  | { readonly kind: 'desired'; readonly at: Instant; readonly table: IpvsTable }
+  | { readonly kind: 'ipvs'; readonly at: Instant; readonly event: IpvsSyncEvent }
+  | { readonly kind: 'sent'; readonly at: Instant; readonly messages: number; readonly bytes: number }
+  | { readonly kind: 'diagnostic'; readonly at: Instant; readonly subject: string; readonly message: string }
+  | { readonly kind: 'stopped'; readonly at: Instant };
+
+interface RsState { health: Health; weight: number }
+
+export class LvsDirector {
+  readonly scheduler: CheckerScheduler;
+  readonly sync: IpvsSync;
+  private readonly inbox: Array<(now: Instant) => void> = [];
+  private busy = false;
+  private readonly rs = new Map<string, RsState>();
+  private quorumState: ReadonlyMap<string, VsQuorumState> = new Map();
+  private desired: IpvsTable = new Map();
+  private readonly owned = new Set<string>();
+  private dirty = false;
+  private reportedDiagnostics = false;
+  private started = false;
+  private stopping: { done: () => void } | undefined;
+  private stopped = false;
+  private retryAt: Instant | undefined;
+  private readonly releaseOnStop: boolean;
+  private readonly unavailableRetryUs: DurationUs;
+  /** Test hook: the last deadline handed to the clock. */
+  armedAt: Instant | undefined;
+
+  constructor(
+    private readonly ports: LvsPorts,
+    readonly spec: LvsSpec,
+    opts: LvsDirectorOptions,
+    private readonly observe: (e: LvsEvent) => void = () => {},
+  ) {
+    this.scheduler = new CheckerScheduler(spec.checks, opts.prng);
+    this.sync = new IpvsSync(opts.wire ?? ipvsWire, opts.sync);
+    this.releaseOnStop = opts.releaseOnStop ?? true;
+    this.unavailableRetryUs = opts.unavailableRetryUs ?? 30 * US_PER_S;
+    for (const vs of spec.virtualServers) {
+      for (const r of vs.realServers) this.rs.set(r.checkKey, { health: 'unknown', weight: r.weight });
+    }
+    ports.ipvs.onMessages((msgs) => this.step((now) => { for (const m of msgs) this.sync.handleWireMessage(now, m); }));
+    ports.ipvs.onOverrun(() => this.step((now) => this.sync.handleOverrun(now)));
+  }
+
+  /** The table last handed to IpvsSync. */
+  get desiredTable(): IpvsTable { return this.desired; }
+  /** The kernel's table as IpvsSync last dumped and acknowledged it. */
+  get observedTable(): IpvsTable { return this.sync.observedTable; }
+  /** True when the kernel has acknowledged the current desired table. */
+  get inSync(): boolean { return this.sync.phaseName === 'idle'; }
+  health(realServer: string): Health | undefined { return this.rs.get(realServer)?.health; }
+
+  start(): void {
+    this.step((now) => {
+      this.started = true;
+      this.scheduler.start(now);
+      this.dirty = true; // even with no real server at all, the services go in
+    });
+  }
+
+  /** Graceful stop; `done` runs once the kernel has our services removed (or kept, with -I). */
+  stop(done: () => void): void {
+    this.step((now) => {
+      if (this.stopped || this.stopping) { done(); return; }
+      this.stopping = { done };
+      this.scheduler.shutdown(now);
+      this.drainScheduler(now);
+      const r = this.compute({ stopping: true });
+      this.runQuorumActions(now, r.actions);
+      this.dirty = false;
+      const phase = this.sync.phaseName;
+      if (!this.releaseOnStop || !this.started || phase === 'new' || phase === 'unavailable') {
+        this.finishStop(now);
+        return;
+      }
+      this.desired = new Map();
+      this.sync.handle(now, this.desired, this.owned);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private step(fn: (now: Instant) => void): void {
+    this.inbox.push(fn);
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let f = this.inbox.shift(); f; f = this.inbox.shift()) {
+        const now = this.ports.clock.now();
+        f(now);
+        this.pump(now);
+      }
+    } finally {
+      this.busy = false;
+    }
+    this.arm();
+  }
+
+  private timeout(now: Instant): void {
+    this.scheduler.handleTimeout(now);
+    const d = this.sync.nextDeadline();
+    if (d !== undefined && d <= now) this.sync.handleTimeout(now);
+    if (this.retryAt !== undefined && this.retryAt <= now) {
+      this.retryAt = undefined;
+      if (this.sync.phaseName === 'unavailable') this.sync.handleTimeout(now);
+    }
+  }
+
+  private arm(): void {
+    if (this.stopped) { this.ports.clock.wakeAt(undefined, () => {}); this.armedAt = undefined; return; }
+    let at: Instant | undefined;
+    for (const d of [this.scheduler.nextDeadline(), this.sync.nextDeadline(), this.retryAt]) {
+      if (d !== undefined && (at === undefined || d < at)) at = d;
+    }
+    this.armedAt = at;
+    this.ports.clock.wakeAt(at, () => this.step((now) => this.timeout(now)));
+  }
+
+  private pump(now: Instant): void {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      this.drainScheduler(now);
+      if (this.dirty && !this.stopping) {
+        this.dirty = false;
+        this.recompute(now);
+      }
+      let a: IpvsSyncAction | undefined;
+      let any = false;
+      while ((a = this.sync.pollAction())) { any = true; this.runSync(now, a); }
+      if (!any && !this.dirty) return;
+    }
+    throw new Error('LvsDirector: pump did not settle');
+  }
+
+  private drainScheduler(now: Instant): void {
+    let a: CheckAction | undefined;
+    while ((a = this.scheduler.pollAction())) this.runCheck(now, a);
+  }
+
+  private runCheck(now: Instant, a: CheckAction): void {
+    switch (a.type) {
+      case 'StartProbe': {
+        const id = a.id;
+        this.ports.probes.start(id, a.spec, (outcome) => this.step((t) => this.scheduler.handleProbeResult(t, id, outcome)));
+        return;
+      }
+      case 'CancelProbe':
+        this.ports.probes.cancel(a.id);
+        return;
+      case 'HealthChanged': {
+        const s = this.rs.get(a.realServer);
+        if (!s) return;
+        const health: Health = a.up ? 'up' : 'down';
+        if (s.health !== health) { s.health = health; this.dirty = true; }
+        this.observe({ kind: 'health', at: now, realServer: a.realServer, up: a.up, reason: a.reason });
+        return;
+      }
+      case 'WeightChanged': {
+        const s = this.rs.get(a.realServer);
+        if (!s) return;
+        if (s.weight !== a.weight) { s.weight = a.weight; this.dirty = true; }
+        this.observe({ kind: 'weight', at: now, realServer: a.realServer, weight: a.weight, reason: a.reason });
+        return;
+      }
+      case 'Notify':
+        // Quorum scripts follow desiredTable's transitions (see the theory above).
+        if (a.event === 'rs_up' || a.event === 'rs_down') this.ports.notifier.notify(a.event, a.subject, a.script);
+        return;
+      case 'QuorumChanged':
+        return;
+      case 'Unsupported':
+        this.observe({ kind: 'diagnostic', at: now, subject: a.checker, message: a.reason });
+        return;
+    }
+  }
+
+  private compute(o: { stopping?: boolean } = {}): ReturnType<typeof desiredTable> {
+    const virtualServers = this.spec.virtualServers.map((vs) => ({
+      ...vs,
+      realServers: vs.realServers.map((r) => {
+        const s = this.rs.get(r.checkKey)!;
+        return { ...r, health: s.health, weight: s.weight };
+      }),
+    }));
+    return desiredTable({ groups: this.spec.groups, virtualServers, state: this.quorumState, ...(o.stopping ? { stopping: true } : {}) });
+  }
+
+  private recompute(now: Instant): void {
+    const r = this.compute();
+    this.quorumState = r.state;
+    if (!this.reportedDiagnostics) {
+      this.reportedDiagnostics = true;
+      for (const d of r.diagnostics) this.diag(now, d);
+    }
+    this.runQuorumActions(now, r.actions);
+    this.desired = r.table;
+    for (const id of r.table.keys()) this.owned.add(id);
+    this.observe({ kind: 'desired', at: now, table: r.table });
+    this.sync.handle(now, r.table, this.owned);
+  }
+
+  private runQuorumActions(now: Instant, actions: ReturnType<typeof desiredTable>['actions']): void {
+    for (const q of actions) {
+      const up = q.transition === 'up';
+      this.observe({ kind: 'quorum', at: now, virtualServer: q.vs, up });
+      const vs = this.spec.virtualServers.find((v) => v.id === q.vs);
+      const script = up ? vs?.quorumUp : vs?.quorumDown;
+      if (script) this.ports.notifier.notify(up ? 'quorum_up' : 'quorum_down', q.vs, script);
+    }
+  }
+
+  private diag(now: Instant, d: DesiredDiagnostic): void {
+    this.observe({ kind: 'diagnostic', at: now, subject: d.vs, message: d.message });
+  }
+
+  private runSync(now: Instant, a: IpvsSyncAction): void {
+    switch (a.kind) {
+      case 'send':
+        this.observe({ kind: 'sent', at: now, messages: a.messages, bytes: a.bytes.length });
+        this.ports.ipvs.send(a.bytes);
+        return;
+      case 'modprobe':
+        this.ports.ipvs.modprobe(a.module, (ok) => this.step((t) => this.sync.handleModprobeDone(t, ok)));
+        return;
+      case 'event':
+        this.observe({ kind: 'ipvs', at: now, event: a.event });
+        if (a.event.type === 'unavailable') {
+          if (this.stopping) this.finishStop(now);
+          else this.retryAt = now + this.unavailableRetryUs;
+        } else if (a.event.type === 'synced' && this.stopping && this.desired.size === 0) {
+          this.finishStop(now);
+        }
+        return;
+    }
+  }
+
+  private finishStop(now: Instant): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    const s = this.stopping;
+    this.stopping = undefined;
+    this.observe({ kind: 'stopped', at: now });
+    s?.done();
+  }
+}
