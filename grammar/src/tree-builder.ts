@@ -101,7 +101,10 @@ export class TreeBuilder {
       keyword,
       args,
       rest,
-      restPos: restStart < end ? this.pos(kw, restStart - kw.startOffset) : { file: keyword.pos.file, line: keyword.pos.line, col: keyword.pos.col + kw.image.length },
+      restPos:
+        restStart < end || !this.chunk!.verbatim
+          ? this.pos(kw, (restStart < end ? restStart : kwEnd) - kw.startOffset)
+          : { file: keyword.pos.file, line: keyword.pos.line, col: keyword.pos.col + kw.image.length },
       block: undefined,
       pos: keyword.pos,
     };
