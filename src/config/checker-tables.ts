@@ -1,7 +1,8 @@
 // Checker blocks inside real_server (keepalived/check/check_tcp.c, check_http.c, check_smtp.c,
 // check_dns.c, check_udp.c, check_ping.c, check_misc.c, check_file.c, check_bfd.c). Every
-// connection-based checker shares install_checker_common_keywords(); MISC_CHECK gets only the
-// timing part; FILE_CHECK and BFD_CHECK none. Handlers fill a loose draft; the final typed
+// checker but FILE_CHECK and BFD_CHECK shares install_checker_common_keywords(); keepalived
+// 2.4.3's tree installs the connection keywords for MISC_CHECK too (2.2.7 did not: there they
+// are unknown keywords). Handlers fill a loose draft; the final typed
 // checker, with keepalived's inheritance (checker <- real_server <- virtual_server <- default),
 // is produced by completeChecker() in lvs-complete.ts.
 import type { Statement } from 'keepalived-conf-parser';
@@ -155,7 +156,7 @@ export const checkerTables: ReadonlyMap<string, KeywordTable<CheckerDraft>> = ne
     int('max_reply_length', 0, 65535),
   ])],
   ['MISC_CHECK', new KeywordTable<CheckerDraft>('MISC_CHECK', [
-    ...timing,
+    ...common,
     kw('misc_path', (c, s, d) => put(d, 'misc_path', readScriptCommand(c, s))),
     secs('misc_timeout', 0.000001),
     kw('misc_dynamic', (c, s, d) => { put(d, 'misc_dynamic', readBool(c, s)); }),

@@ -39,11 +39,18 @@ export function completeVirtualServer(ctx: ConfigContext, d: VirtualServerDraft,
   if (d.ip && ipFamily !== undefined && ipFamily !== d.ip.family) {
     ctx.error('address-family', pos(d.stmt), `ip_family inet${ipFamily === 6 ? '6' : ''} does not match virtual server ${d.ip.address}`);
   }
+  // keepalived 2.2.7 (measured with -t) fills these with a config error each: a missing protocol
+  // becomes UDP (surprising, hence the hint), scheduler wlc, forwarding method NAT.
+  if (f.protocol === undefined && d.fwmark === undefined) {
+    ctx.warn('value-fixed', pos(d.stmt), 'virtual_server: no protocol set - keepalived defaults to UDP', 'set protocol TCP (or UDP / SCTP) explicitly');
+  }
+  if (f.lb_algo === undefined) ctx.warn('value-fixed', pos(d.stmt), "virtual_server: no scheduler set - using 'wlc'", 'set lb_algo');
+  if (f.lvs_method === undefined) ctx.warn('value-fixed', pos(d.stmt), 'virtual_server: no forwarding method set - using NAT', 'set lb_kind NAT|DR|TUN');
   const delayLoop = num(f, 'delay_loop') ?? 60;
   const connectTimeout = num(f, 'connect_timeout') ?? 5;
   const vs: { -readonly [K in keyof VirtualServer]: VirtualServer[K] } = {
     family,
-    protocol: (f.protocol as VirtualServer['protocol'] | undefined) ?? 'TCP',
+    protocol: (f.protocol as VirtualServer['protocol'] | undefined) ?? (d.fwmark === undefined ? 'UDP' : 'TCP'),
     lb_algo: (f.lb_algo as string | undefined) ?? 'wlc',
     lvs_method: (f.lvs_method as LvsMethod | undefined) ?? { lb_kind: 'NAT' },
     sched_flags: (f.sched_flags as string[] | undefined) ?? [],

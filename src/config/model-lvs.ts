@@ -140,6 +140,7 @@ export interface VirtualServer {
   readonly group?: string;
   readonly family: 4 | 6;
   readonly ip_family?: 4 | 6;
+  /** keepalived 2.2.7 defaults a missing protocol to UDP (with a config error). */
   readonly protocol: 'TCP' | 'UDP' | 'SCTP';
   /** Scheduler (lvs_sched / lb_algo); default wlc. */
   readonly lb_algo: string;
