@@ -40,12 +40,16 @@ export type DirectorEvent =
   | { readonly kind: 'invalidSpec'; readonly at: Instant; readonly instance: string; readonly problems: readonly string[] };
 
 export class Director {
-  readonly instances: VrrpInstance[];
+  readonly instances: VrrpInstance[] = [];
   readonly syncGroups: SyncGroup[] = [];
-  readonly scripts: ScriptScheduler;
+  private scheduler: ScriptScheduler;
+  private specNow: DirectorSpec;
   private readonly inbox: Array<(now: Instant) => void> = [];
   private busy = false;
   private running = false;
+  /** Last link states and track_file values reported, replayed to instances built by a reload. */
+  private readonly knownLinks = new Map<string, boolean>();
+  private readonly knownFiles = new Map<string, number>();
   /** Packets the codec refused, per reason (keepalived.stats style). */
   readonly rxErrors = new Map<string, number>();
   /** Test hook: the last deadline handed to the clock. */
@@ -53,15 +57,32 @@ export class Director {
 
   constructor(
     private readonly ports: DirectorPorts,
-    readonly spec: DirectorSpec,
+    spec: DirectorSpec,
     private readonly observe: (e: DirectorEvent) => void = () => {},
   ) {
-    this.instances = [];
+    this.specNow = spec;
+    this.instances.push(...this.build(ports.clock.now(), spec));
+    this.groupUp(spec);
+    this.scheduler = new ScriptScheduler(spec.scripts);
+    ports.link.onReceive((payload, meta) => this.step((now) => this.receive(now, payload, meta)));
+  }
+
+  get spec(): DirectorSpec { return this.specNow; }
+  get scripts(): ScriptScheduler { return this.scheduler; }
+
+  /** Instances for the valid specs; the others are reported and left out. */
+  private build(now: Instant, spec: DirectorSpec): VrrpInstance[] {
+    const out: VrrpInstance[] = [];
     for (const s of spec.instances) {
       const problems = checkInstanceSpec(s);
-      if (problems.length > 0) observe({ kind: 'invalidSpec', at: ports.clock.now(), instance: s.name, problems: problems.map((p) => p.message) });
-      else this.instances.push(new VrrpInstance(s));
+      if (problems.length > 0) this.observe({ kind: 'invalidSpec', at: now, instance: s.name, problems: problems.map((p) => p.message) });
+      else out.push(new VrrpInstance(s));
     }
+    return out;
+  }
+
+  private groupUp(spec: DirectorSpec): void {
+    this.syncGroups.length = 0;
     for (const g of spec.syncGroups) {
       const group = new SyncGroup(g.name);
       for (const name of g.members) {
@@ -70,8 +91,6 @@ export class Director {
       }
       this.syncGroups.push(group);
     }
-    this.scripts = new ScriptScheduler(spec.scripts);
-    ports.link.onReceive((payload, meta) => this.step((now) => this.receive(now, payload, meta)));
   }
 
   instance(name: string): VrrpInstance | undefined {
@@ -82,12 +101,54 @@ export class Director {
     this.step((now) => {
       this.running = true;
       // init_fail scripts start failed: tell the instances before they choose their first state.
-      for (const name of this.scripts.names()) {
-        if (!this.scripts.status(name)) this.track(now, { kind: 'script', name, ok: false });
+      for (const name of this.scheduler.names()) {
+        if (!this.scheduler.status(name)) this.track(now, { kind: 'script', name, ok: false });
       }
       for (const g of this.syncGroups) g.refreshFaults(now);
       for (const inst of this.instances) inst.start(now);
-      this.scripts.start(now);
+      this.scheduler.start(now);
+    });
+  }
+
+  /**
+   * Reload as a diff (keepalived SIGHUP): an instance whose name, VRID, interface, family and
+   * version are unchanged keeps its state (resumeFrom); a removed one stops as on shutdown
+   * (priority 0, VIPs removed); a new one starts in BACKUP. Script statuses survive; the known
+   * link, file and script states are replayed to every instance of the new set.
+   */
+  reload(spec: DirectorSpec): void {
+    this.step((now) => {
+      const previous = new Map(this.instances.map((i) => [i.name, i]));
+      const next = this.build(now, spec);
+      const resumed = new Set<VrrpInstance>();
+      for (const inst of next) {
+        const prev = previous.get(inst.name);
+        if (!prev || !sameIdentity(prev.spec, inst.spec) || prev.state === 'INIT') continue;
+        inst.resumeFrom(now, prev);
+        resumed.add(inst);
+        previous.delete(inst.name);
+      }
+      for (const prev of previous.values()) {
+        prev.shutdown(now);
+        for (let a = prev.pollAction(); a; a = prev.pollAction()) this.carry(now, prev, a);
+      }
+      const statuses = new Map(this.scheduler.names().map((n) => [n, this.scheduler.status(n)] as const));
+      this.scheduler.stop();
+      for (let a = this.scheduler.pollAction(); a; a = this.scheduler.pollAction()) if (a.kind === 'kill') this.carryScript(now, a);
+      this.scheduler = new ScriptScheduler(spec.scripts, statuses, this.scheduler.followingRunId);
+      this.specNow = spec;
+      this.instances.length = 0;
+      this.instances.push(...next);
+      this.groupUp(spec);
+      for (const [ifname, up] of this.knownLinks) if (!up) this.track(now, { kind: 'interface', ifname, up });
+      for (const [name, value] of this.knownFiles) this.track(now, { kind: 'file', name, value });
+      for (const name of this.scheduler.names()) {
+        if (!this.scheduler.status(name)) this.track(now, { kind: 'script', name, ok: false });
+      }
+      for (const g of this.syncGroups) g.refreshFaults(now);
+      if (!this.running) return;
+      for (const inst of next) if (!resumed.has(inst)) inst.start(now);
+      this.scheduler.start(now);
     });
   }
 
@@ -95,19 +156,25 @@ export class Director {
   stop(): void {
     this.step((now) => {
       for (const inst of this.instances) inst.shutdown(now);
-      this.scripts.stop();
+      this.scheduler.stop();
       this.running = false;
     });
   }
 
   /** Link state from the OS (netlink RTM_NEWLINK) or the simulator. */
   interfaceChanged(ifname: string, up: boolean): void {
-    this.step((now) => this.track(now, { kind: 'interface', ifname, up }));
+    this.step((now) => {
+      this.knownLinks.set(ifname, up);
+      this.track(now, { kind: 'interface', ifname, up });
+    });
   }
 
   /** A track_file's new value. */
   fileChanged(name: string, value: number): void {
-    this.step((now) => this.track(now, { kind: 'file', name, value }));
+    this.step((now) => {
+      this.knownFiles.set(name, value);
+      this.track(now, { kind: 'file', name, value });
+    });
   }
 
   private track(now: Instant, change: TrackChange): void {
@@ -138,7 +205,7 @@ export class Director {
 
   private wake(now: Instant): void {
     for (const inst of this.instances) inst.handleTimeout(now);
-    this.scripts.handleTimeout(now);
+    this.scheduler.handleTimeout(now);
   }
 
   /** Runs one input, pumps actions, re-arms the timer; queues inputs that arrive meanwhile. */
@@ -161,7 +228,7 @@ export class Director {
   private pump(now: Instant): void {
     for (let progress = true; progress; ) {
       progress = false;
-      for (let a = this.scripts.pollAction(); a; a = this.scripts.pollAction()) {
+      for (let a = this.scheduler.pollAction(); a; a = this.scheduler.pollAction()) {
         progress = true;
         this.carryScript(now, a);
       }
@@ -176,10 +243,13 @@ export class Director {
 
   private carryScript(now: Instant, a: ScriptAction): void {
     switch (a.kind) {
-      case 'run':
+      case 'run': {
+        // The scheduler of the moment: after a reload the old one ignores its late results.
+        const scheduler = this.scheduler;
         this.ports.scripts.run(a.runId, a.script, (outcome) =>
-          this.step((t) => this.scripts.handleResult(t, a.runId, outcome)));
+          this.step((t) => scheduler.handleResult(t, a.runId, outcome)));
         return;
+      }
       case 'kill':
         this.ports.scripts.kill(a.runId);
         return;
@@ -220,7 +290,7 @@ export class Director {
   }
 
   private nextDeadline(): Instant | undefined {
-    let min = this.scripts.nextDeadline();
+    let min = this.scheduler.nextDeadline();
     for (const inst of this.instances) {
       const at = inst.nextDeadline();
       if (at !== undefined && (min === undefined || at < min)) min = at;
@@ -233,4 +303,9 @@ export class Director {
     this.armedAt = at;
     this.ports.clock.wakeAt(at, () => this.step((now) => this.wake(now)));
   }
+}
+
+/** What must not change for an instance to keep its state across a reload. */
+function sameIdentity(a: VrrpInstanceSpec, b: VrrpInstanceSpec): boolean {
+  return a.vrid === b.vrid && a.ifname === b.ifname && a.family === b.family && a.version === b.version;
 }

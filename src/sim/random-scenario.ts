@@ -104,7 +104,7 @@ export function runRandomScenario(seed: number, options: RandomScenarioOptions =
     t += prng.int(200_000, prng.chance(0.2) ? 40_000_000 : 8_000_000);
     if (t >= chaosUs) break;
     const h = prng.pick(c.hosts);
-    const kind = prng.int(0, 10);
+    const kind = prng.int(0, 11);
     c.world.schedule(t, 'fault', () => {
       switch (kind) {
         case 0: if (h.status === 'running') { note(`crash ${h.name}`); c.crash(h.name); } else { note(`restart ${h.name}`); c.restart(h.name); } break;
@@ -128,6 +128,18 @@ export function runRandomScenario(seed: number, options: RandomScenarioOptions =
           break;
         }
         case 9: note(`jitter only`); c.setFaults({ duplication: 0.2, jitterUs: 5_000 }); break;
+        case 11: {
+          if (prng.chance(0.5)) {
+            note(`reload ${h.name} (same configuration)`);
+            h.reload({ ...h.spec }, false);
+          } else {
+            // A new base priority for every instance (sync-group members stay equal).
+            const priority = prng.pick([50, 100, 150, 200, 254]);
+            note(`reload ${h.name} priority ${priority}`);
+            h.reload({ ...h.spec, instances: h.spec.instances.map((i) => ({ ...i, priority: i.priority === 255 ? 255 : priority })) });
+          }
+          break;
+        }
         case 10: {
           const up = !(h.otherLinks.get('eth1') ?? true);
           note(`eth1 ${h.name} ${up ? 'up' : 'down'}`); h.setInterface('eth1', up);

@@ -80,22 +80,24 @@ export class SimCluster {
   stop(name: string): void { this.host(name).stop(); this.disturb(); }
   setLink(name: string, up: boolean): void { this.host(name).setLink(up); this.disturb(); }
 
-  private windowCache: { hosts: number; us: number } | undefined;
+  private windowCache: { specs: unknown[]; us: number } | undefined;
 
   stableWindowUs(): number {
-    if (this.windowCache?.hosts === this.hosts.length) return this.windowCache.us;
+    const specs = this.hosts.map((h) => h.spec);
+    const cached = this.windowCache;
+    if (cached && cached.specs.length === specs.length && cached.specs.every((s, i) => s === specs[i])) return cached.us;
     let maxDown = 0;
     let maxDelay = 0;
     let maxInterval = 0;
-    for (const h of this.hosts) for (const s of h.options.spec.instances) maxInterval = Math.max(maxInterval, advertIntervalUs(s.advertIntervalCs));
+    for (const h of this.hosts) for (const s of h.spec.instances) maxInterval = Math.max(maxInterval, advertIntervalUs(s.advertIntervalCs));
     for (const h of this.hosts) {
-      for (const s of h.options.spec.instances) {
+      for (const s of h.spec.instances) {
         maxDown = Math.max(maxDown, masterDownUs(s.version, 1, maxInterval, s.downTimerAdverts));
         maxDelay = Math.max(maxDelay, s.preemptDelayUs);
       }
     }
     const us = 3 * maxDown + maxDelay + 1_000_000;
-    this.windowCache = { hosts: this.hosts.length, us };
+    this.windowCache = { specs, us };
     return us;
   }
 

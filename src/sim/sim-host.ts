@@ -46,11 +46,25 @@ export class SimHost {
   readonly otherLinks = new Map<string, boolean>();
 
   constructor(private readonly world: SimWorld, private readonly segment: L2Segment, readonly options: SimHostOptions) {
+    this.spec = options.spec;
     this.link = segment.attach(options.name, [options.addr, ...(options.moreAddrs ?? [])]);
     this.boot();
   }
 
+  /** The spec in force: the options' one until a reload replaces it (restarts use the latest). */
+  spec: DirectorSpec;
+
   get name(): string { return this.options.name; }
+
+  /**
+   * SIGHUP with a new configuration. `disturbs: false` claims the reload changes nothing that
+   * matters, so the cluster keeps checking that nothing moves (no flap on an identical reload).
+   */
+  reload(spec: DirectorSpec, disturbs = true): void {
+    if (disturbs) this.onDisturb();
+    this.spec = spec;
+    if (this.status === 'running') this.director.reload(spec);
+  }
 
   private boot(): void {
     this.clock = new VirtualClock(this.world, this.name);
@@ -64,7 +78,7 @@ export class SimHost {
         clock: this.clock, link: this.link, codec: this.options.codec ?? SIM_CODEC,
         addresses: this.addresses, announcer: this.announcer, scripts: this.scripts, notifier: this.notifier,
       },
-      this.options.spec,
+      this.spec,
       (e) => { this.events.push(e); this.onEvent(e); },
     );
   }

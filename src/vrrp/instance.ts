@@ -103,6 +103,37 @@ export class VrrpInstance {
     this.fire(now, this.isFaulted() ? 'startFaulted' : 'start', 'start-up', true);
   }
 
+  /**
+   * Reload (keepalived's reload keeps running instances): take over the state of `prev`, the
+   * instance this one replaces (the driver checks name, VRID, interface, family and version are
+   * unchanged). A MASTER stays MASTER and moves only the addresses that changed; a BACKUP keeps
+   * its down timer; FAULT stays FAULT until the trackers, fed again by the driver, say otherwise.
+   * No transition happens here, so no notify.
+   */
+  resumeFrom(now: Instant, prev: VrrpInstance): void {
+    if (this.stateNow !== 'INIT') return;
+    Object.assign(this.stats, prev.stats, { rejected: { ...prev.stats.rejected } });
+    this.lastMaster = prev.lastMaster;
+    this.stateNow = prev.stateNow;
+    if (prev.stateNow === 'BACKUP') {
+      this.masterAdverIntUs = prev.masterAdverIntUs;
+      if (this.spec.preemptDelayUs > 0) this.preemptUntil = prev.preemptUntil;
+      const down = prev.timers.get('down');
+      if (down !== undefined) this.timers.set('down', down);
+      else this.armDown(now);
+    } else if (prev.stateNow === 'MASTER') {
+      this.timers.set('advert', prev.timers.get('advert') ?? now);
+      if (this.spec.garp.masterRefreshUs > 0) this.timers.set('garpRefresh', now + this.spec.garp.masterRefreshUs);
+      const key = (v: VipSpec) => `${v.ifname ?? ''}/${formatIp(v.addr)}/${v.prefixLen}`;
+      const before = new Set(prev.allVips.map(key));
+      const after = new Set(this.allVips.map(key));
+      const gone = prev.allVips.filter((v) => !after.has(key(v)));
+      const added = this.allVips.filter((v) => !before.has(key(v)));
+      if (gone.length > 0) this.actions.push({ kind: 'removeVips', ifname: this.spec.ifname, vips: gone });
+      if (added.length > 0) this.actions.push({ kind: 'addVips', ifname: this.spec.ifname, vips: added, accept: this.spec.accept || this.isOwner });
+    }
+  }
+
   /** Graceful stop: a master sends priority 0, then its VIPs are removed. */
   shutdown(now: Instant): void {
     this.fire(now, 'stop', 'shutdown', true);

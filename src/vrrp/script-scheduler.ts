@@ -50,20 +50,30 @@ export class ScriptScheduler {
   private readonly scripts = new Map<string, ScriptState>();
   private readonly byRun = new Map<number, ScriptState>();
   private readonly actions: ScriptAction[] = [];
-  private nextRunId = 1;
+  private nextRunId: number;
 
-  constructor(specs: readonly ScriptSpec[]) {
+  /**
+   * `carried`: statuses from before a reload, so a reload does not reset rise/fall;
+   * `firstRunId`: continue the previous scheduler's numbering so run ids never repeat in a port.
+   */
+  constructor(specs: readonly ScriptSpec[], carried: ReadonlyMap<string, boolean> = new Map(), firstRunId = 1) {
+    this.nextRunId = firstRunId;
     for (const spec of specs) {
-      this.scripts.set(spec.name, {
-        spec, nextRunAt: undefined, running: undefined,
-        result: spec.initFail ? 0 : undefined, ok: !spec.initFail,
-      });
+      const was = carried.get(spec.name);
+      const ok = was ?? !spec.initFail;
+      const result = was === undefined ? (spec.initFail ? 0 : undefined) : was ? spec.rise + spec.fall - 1 : 0;
+      this.scripts.set(spec.name, { spec, nextRunAt: undefined, running: undefined, result, ok });
     }
   }
 
   /** Current status of a script (unknown names count as OK). */
   status(name: string): boolean {
     return this.scripts.get(name)?.ok ?? true;
+  }
+
+  /** The id the next run will get (hand it to a replacing scheduler). */
+  get followingRunId(): number {
+    return this.nextRunId;
   }
 
   names(): string[] {
