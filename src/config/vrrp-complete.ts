@@ -51,7 +51,8 @@ export function completeVrrpInstance(ctx: ConfigContext, d: VrrpInstanceDraft, g
   // Version: the instance's own, else global vrrp_version; IPv6 needs VRRPv3 (RFC 5798).
   let version: 2 | 3 = d.version ?? g.vrrp_version;
   if (family === 6 && version === 2) {
-    if (d.version === 2) ctx.warn('value-fixed', at('version'), `${n} VRRP version 2 cannot carry IPv6 - using version 3`);
+    // keepalived 2.2.7 switches silently (measured); say it, but not as a config error.
+    if (d.version === 2) ctx.warn('version-forced', at('version'), `${n} VRRP version 2 cannot carry IPv6 - using version 3`, 'remove version 2, or set version 3');
     version = 3;
   }
 
@@ -120,7 +121,11 @@ export function completeVrrpInstance(ctx: ConfigContext, d: VrrpInstanceDraft, g
     const sp = at('strict_mode');
     const strictErr = (pos: SourcePosition, msg: string): void => ctx.error('strict-mode', pos, `${n} ${msg}`, 'strict mode (vrrp_strict / strict_mode) enforces RFC compliance');
     if (vips.length === 0) strictErr(sp, 'strict mode needs at least one virtual_ipaddress');
-    if (peers.length > 0) strictErr(at('unicast_peer'), 'unicast peers are not allowed in strict mode');
+    // man5 (2.4.3) lists unicast as not allowed in strict mode; 2.2.7 accepts it silently
+    // (measured), so this is a warning, not a config error.
+    if (peers.length > 0) {
+      ctx.warn('strict-mode', at('unicast_peer'), `${n} unicast peers are not RFC-compliant in strict mode`, 'keepalived 2.4 documents unicast as not allowed with vrrp_strict / strict_mode');
+    }
     if (auth) { strictErr(at('authentication'), 'authentication is not allowed in strict mode - removed'); auth = undefined; }
     if (preemptDelay > 0) { strictErr(at('preempt_delay'), 'preempt_delay is not allowed in strict mode - cleared'); preemptDelay = 0; }
     if (state === 'MASTER' && priority !== 255) strictErr(at('state'), "'state MASTER' needs priority 255 in strict mode");

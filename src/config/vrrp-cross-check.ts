@@ -1,7 +1,8 @@
 // Checks across VRRP blocks, once every block is complete: names that track_* lists and sync
-// groups refer to, interfaces on this host (only when HostFacts are given), and what keepalived
-// itself misses: the same VRID twice on one interface and family (the two instances would
-// fight over one virtual MAC 00-00-5E-00-01-{VRID}, RFC 5798 section 7.3).
+// groups refer to, interfaces on this host (only when HostFacts are given), and the same VRID
+// twice on one interface and family (the two instances would fight over one virtual MAC
+// 00-00-5E-00-01-{VRID}, RFC 5798 section 7.3; keepalived 2.2.7 reports it too: "A and B both
+// use VRID 52 with IPv4 on interface eth0").
 import type { SourcePosition } from 'keepalived-conf-parser';
 import type { ConfigContext } from './config-context.ts';
 import { didYouMean } from './did-you-mean.ts';

@@ -5,8 +5,8 @@
 // config error, only unsecured scripts) we must find no error either, and the lines keepalived
 // calls "Unknown keyword" must be the lines we call unknown-keyword (or, for a keyword of an
 // optional keepalived build that Debian's lacks, not-supported). Config id is fixed
-// ('corpus-oracle'): the oracle
-// machine's host name is unknown. Interfaces are not checked (the oracle ran with none).
+// ('corpus-oracle'): the oracle machine's host name is unknown. Interfaces are not checked (the
+// oracle ran with none).
 // A file that still disagrees must have a row in DISAGREEMENTS.md saying why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
