@@ -14,7 +14,7 @@
 import { ByteWriter } from '../base/bytes.ts';
 import { type Decoded, type NlAttr, attrString, attrU32, attrU8, decodeAttrs, findAttr, nestedAttrs } from './attributes.ts';
 import { NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST, type NlMessage, encodeMessage } from './message.ts';
-import { AF_UNSPEC, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from './rtnl-types.ts';
+import { AF_INET6, AF_UNSPEC, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from './rtnl-types.ts';
 
 export const IFLA_ADDRESS = 1;
 export const IFLA_BROADCAST = 2;
@@ -27,7 +27,10 @@ export const IFLA_OPERSTATE = 16;
 export const IFLA_LINKMODE = 17;
 export const IFLA_LINKINFO = 18;
 export const IFLA_EXT_MASK = 29;
+export const IFLA_AF_SPEC = 26;
 export const IFLA_CARRIER = 33;
+export const IFLA_INET6_ADDR_GEN_MODE = 8;
+export const IN6_ADDR_GEN_MODE_NONE = 1;
 
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
@@ -114,7 +117,11 @@ export interface MacvlanSpec {
   readonly mac: Uint8Array;
   /** MACVLAN_MODE_*; keepalived's default is private. */
   readonly mode?: number;
-  /** Create it administratively up. */
+  /**
+   * Create it administratively up. keepalived creates it down, sends encodeLinkSetAddrGenNone
+   * (the kernel refuses IFLA_AF_SPEC in the create itself: EAFNOSUPPORT, as `ip link add ...
+   * addrgenmode none` does), then sets it up.
+   */
   readonly up?: boolean;
 }
 
@@ -138,6 +145,17 @@ export function encodeMacvlanCreate(seq: number, m: MacvlanSpec): Uint8Array {
     },
     ifinfomsg(0, m.up ? IFF_UP : 0, m.up ? IFF_UP : 0),
   );
+}
+
+/**
+ * `ip link set DEV addrgenmode none`: IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE } }.
+ * For a VMAC (keepalived vrrp_vmac.c): no kernel link-local address derived from the VRRP MAC,
+ * which every router of the VRID shares; keepalived adds its own link-local address instead.
+ */
+export function encodeLinkSetAddrGenNone(seq: number, ifindex: number): Uint8Array {
+  return encodeMessage({ type: RTM_NEWLINK, flags: NLM_F_REQUEST | NLM_F_ACK, seq, pid: 0 }, (w) => {
+    w.nest(IFLA_AF_SPEC, (af) => af.nest(AF_INET6, (v6) => v6.u8(IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE)));
+  }, ifinfomsg(ifindex, 0, 0));
 }
 
 export function decodeLink(msg: NlMessage): Decoded<LinkMessage> {
