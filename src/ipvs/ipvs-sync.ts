@@ -53,7 +53,7 @@ export type IpvsSyncEvent =
   | { readonly type: 'unavailable'; readonly reason: string }
   | { readonly type: 'dumped'; readonly services: number; readonly ownedServices: number }
   | { readonly type: 'op-failed'; readonly op: IpvsOp; readonly errno: number }
-  | { readonly type: 'resync'; readonly reason: 'error' | 'overrun' | 'malformed' }
+  | { readonly type: 'resync'; readonly reason: 'error' | 'overrun' | 'malformed' | 'timeout' }
   | { readonly type: 'synced'; readonly ops: number };
 
 export type IpvsSyncAction =
@@ -66,10 +66,14 @@ export interface IpvsSyncOptions {
   readonly windowMessages?: number;
   readonly retryDelayUs?: number;
   readonly maxRetryDelayUs?: number;
+  /** No reply for this long while the kernel owes us one: assume it was lost, re-dump. */
+  readonly replyTimeoutUs?: number;
   /** Ask the OS layer to `modprobe ip_vs` when the family is missing (keepalived does). */
   readonly modprobe?: boolean;
   readonly firstSeq?: number;
 }
+
+const ENOBUFS = 105;
 
 type Phase =
   | { readonly name: 'new' }
@@ -102,13 +106,17 @@ export class IpvsSync {
   private readonly windowMessages: number;
   private readonly retryDelayUs: number;
   private readonly maxRetryDelayUs: number;
+  private readonly replyTimeoutUs: number;
   private readonly modprobe: boolean;
+  private now: Instant = 0;
+  private replyDeadline: Instant | undefined;
 
   constructor(private readonly wire: IpvsWire, opts: IpvsSyncOptions = {}) {
     this.maxSendBytes = opts.maxSendBytes ?? 32 * 1024;
     this.windowMessages = opts.windowMessages ?? 512;
     this.retryDelayUs = opts.retryDelayUs ?? US_PER_S;
     this.maxRetryDelayUs = opts.maxRetryDelayUs ?? 30 * US_PER_S;
+    this.replyTimeoutUs = opts.replyTimeoutUs ?? 5 * US_PER_S;
     this.modprobe = opts.modprobe ?? true;
     this.seq = opts.firstSeq ?? 1;
   }
@@ -119,6 +127,7 @@ export class IpvsSync {
 
   /** New desired table; `owned` = keys of every service the configuration claims (desired's keys are added). */
   handle(now: Instant, desired: IpvsTable, owned: ReadonlySet<string> = new Set()): void {
+    this.now = now;
     this.desired = normalizeTable(desired);
     this.owned = new Set([...owned, ...desired.keys()]);
     switch (this.phase.name) {
@@ -136,6 +145,7 @@ export class IpvsSync {
 
   /** One message already framed and sorted (ipvs-wire.ts classifyIpvsMessage), for shared sockets. */
   handleWireMessage(now: Instant, m: WireMessage): void {
+    this.now = now;
     // seq -1: a datagram we could not even frame; whose reply it held is unknown.
     if (m.seq === -1) {
       if (this.phase.name === 'resolving') this.onMessage(now, { ...m, seq: this.phase.seq });
@@ -145,28 +155,49 @@ export class IpvsSync {
     this.onMessage(now, m);
   }
 
-  /** The socket dropped messages (ENOBUFS): nothing in flight can be trusted any more. */
+  /**
+   * The socket dropped messages (ENOBUFS): ACKs in flight may be lost, so the observed table
+   * can no longer be trusted. Dump parts are never dropped (netlink_dump queues them whatever
+   * the receive buffer holds), so an overrun reported during a dump -- often the late report
+   * of ACKs lost before it -- changes nothing: the dump under way is the re-sync. Starting a
+   * second dump then would only meet EBUSY.
+   */
   handleOverrun(now: Instant): void {
-    if (this.phase.name === 'resolving' || this.phase.name === 'new' || this.phase.name === 'modprobe' || this.phase.name === 'unavailable') return;
+    this.now = now;
+    const p = this.phase.name;
+    if (p !== 'applying' && p !== 'idle' && p !== 'waiting') return;
     this.event({ type: 'resync', reason: 'overrun' });
     this.startDump();
-    void now;
   }
 
   handleModprobeDone(now: Instant, ok: boolean): void {
+    this.now = now;
     if (this.phase.name !== 'modprobe') return;
     if (ok) this.resolve(true);
     else this.giveUp(now, 'modprobe ip_vs failed');
   }
 
   handleTimeout(now: Instant): void {
+    this.now = now;
     const p = this.phase;
     if (p.name === 'waiting' && now >= p.until) this.startDump();
     else if (p.name === 'unavailable') this.resolve(true);
+    else if (this.replyDeadline !== undefined && now >= this.replyDeadline && this.awaitingKernel()) {
+      // A reply went missing without an ENOBUFS we could see: ask again from the top.
+      this.event({ type: 'resync', reason: 'timeout' });
+      if (p.name === 'resolving') this.resolve(p.afterModprobe);
+      else this.startDump();
+    }
   }
 
   nextDeadline(): Instant | undefined {
-    return this.phase.name === 'waiting' ? this.phase.until : undefined;
+    if (this.phase.name === 'waiting') return this.phase.until;
+    return this.awaitingKernel() ? this.replyDeadline : undefined;
+  }
+
+  private awaitingKernel(): boolean {
+    const p = this.phase.name;
+    return p === 'resolving' || p === 'dump-services' || p === 'dump-dests' || p === 'applying';
   }
 
   pollAction(): IpvsSyncAction | undefined {
@@ -190,6 +221,7 @@ export class IpvsSync {
     let at = 0;
     for (const m of msgs) { bytes.set(m, at); at += m.length; }
     this.actions.push({ kind: 'send', bytes, messages: msgs.length });
+    this.replyDeadline = this.now + this.replyTimeoutUs;
   }
 
   private resolve(afterModprobe: boolean): void {
@@ -304,6 +336,10 @@ export class IpvsSync {
       }
       case 'dump-services': {
         if (m.seq !== p.seq) return;
+        this.replyDeadline = this.now + this.replyTimeoutUs;
+        // ENOBUFS for a dump request: the dump started but could not queue its first part
+        // (receive buffer full); cb_running stays set and the parts follow as we read.
+        if (m.kind === 'error' && m.errno === ENOBUFS) return;
         if (m.kind === 'reply' && m.reply.kind === 'service') p.services.push(m.reply.service);
         else if (m.kind === 'done') {
           this.dumpedServices = new Map(p.services.map((s) => [serviceKeyId(s.key), { service: s, dests: new Map() }]));
@@ -314,6 +350,8 @@ export class IpvsSync {
       }
       case 'dump-dests': {
         if (m.seq !== p.seq) return;
+        this.replyDeadline = this.now + this.replyTimeoutUs;
+        if (m.kind === 'error' && m.errno === ENOBUFS) return;
         if (m.kind === 'reply' && m.reply.kind === 'dest') p.dests.push(m.reply.dest);
         else if (m.kind === 'done') {
           this.nextDestDump(p.todo, { key: p.key, dests: p.dests });
@@ -324,6 +362,7 @@ export class IpvsSync {
         const op = this.inFlight.get(m.seq);
         if (!op) return;
         this.inFlight.delete(m.seq);
+        this.replyDeadline = this.now + this.replyTimeoutUs;
         if (m.kind === 'ack') {
           const r = applyPlan(this.observed, [op]);
           this.observed = r.table;

@@ -79,31 +79,31 @@ export class IpvsClient {
     }
   }
 
-  /** Drives an IpvsSync to quiescence over this socket; returns its events. */
+  /** Drives an IpvsSync to quiescence over this socket, on real time; returns its events. */
   async sync(sync: IpvsSync, desired: IpvsTable, owned?: ReadonlySet<string>, timeoutMs = 60_000): Promise<IpvsSyncEvent[]> {
     const events: IpvsSyncEvent[] = [];
     const t0 = Date.now();
-    sync.handle(0, desired, owned);
+    const nowUs = () => (Date.now() - t0) * 1000;
+    sync.handle(nowUs(), desired, owned);
     for (;;) {
       let a;
-      let progressed = false;
       while ((a = sync.pollAction())) {
-        progressed = true;
         if (a.kind === 'send') {
           const e = this.sock.send(a.bytes, { family: 'netlink', pid: 0, groups: 0 });
           if (e !== 0) throw new Error(`send errno ${e}`);
         } else if (a.kind === 'event') events.push(a.event);
-        else if (a.kind === 'modprobe') { execFileSync('modprobe', ['ip_vs']); sync.handleModprobeDone(0, true); }
+        else if (a.kind === 'modprobe') { execFileSync('modprobe', ['ip_vs']); sync.handleModprobeDone(nowUs(), true); }
       }
       if (sync.phaseName === 'idle' || sync.phaseName === 'unavailable') return events;
-      if (sync.phaseName === 'waiting') { sync.handleTimeout(sync.nextDeadline() ?? 0); continue; }
-      if (Date.now() - t0 > timeoutMs) throw new Error(`sync stuck in ${sync.phaseName}`);
-      void progressed;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`sync stuck in ${sync.phaseName}: ${JSON.stringify(events.slice(-5))}`);
+      const deadline = sync.nextDeadline();
+      if (sync.phaseName === 'waiting' && deadline !== undefined) { sync.handleTimeout(Math.max(deadline, nowUs())); continue; }
+      if (deadline !== undefined && nowUs() >= deadline) { sync.handleTimeout(nowUs()); continue; }
       // Tick rather than block: an overrun reported on the socket's error event queues a re-dump.
       const m = await this.nextOrTick(50);
       if (!m) continue;
       const w: WireMessage | undefined = classifyIpvsMessage(m);
-      if (w) sync.handleWireMessage(0, w);
+      if (w) sync.handleWireMessage(nowUs(), w);
     }
   }
 }

@@ -56,7 +56,7 @@ export function parseIpvsadmSave(text: string): IpvsTable {
         else if (o === '-M') netmask = parseNetmask(t[i++]!, family);
         else if (o === '--pe') peName = t[i++]!;
         else if (o === '-o') flags |= SvcFlag.ONEPACKET;
-        else if (o === '-b') for (const f of t[i++]!.split(',')) flags |= FLAG_NAMES[f] ?? 0;
+        else if (o === '-b') for (const f of (t[i++] ?? '').split(',')) flags |= FLAG_NAMES[f] ?? 0;
         else throw new Error(`ipvsadm -S service option ${o} in: ${line}`);
       }
       services.set(serviceKeyId(key), { service: { key, attrs: { scheduler, flags, timeoutS, netmask, peName } }, dests: [] });

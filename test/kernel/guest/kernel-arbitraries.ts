@@ -38,7 +38,8 @@ function arbAttrs(k: ServiceKey): fc.Arbitrary<ServiceAttrs> {
     pe: fc.constantFrom('', 'sip'),
   }).map((r) => ({
     scheduler: r.scheduler,
-    flags: r.sched | (r.persistent ? 1 : 0) | (r.ops && k.kind === 'addr' && k.protocol === 'udp' ? 4 : 0),
+    // ipvsadm names only sh-/mh-fallback and -port for sh and mh: flag-3 would be invisible to -S.
+    flags: (['sh', 'mh'].includes(r.scheduler) ? r.sched & 0x18 : r.sched) | (r.persistent ? 1 : 0) | (r.ops && k.kind === 'addr' && k.protocol === 'udp' ? 4 : 0),
     timeoutS: r.persistent ? 300 : 0,
     netmask: r.persistent ? r.mask : full,
     peName: r.persistent && k.kind === 'addr' && k.protocol === 'udp' ? r.pe : '',

@@ -140,3 +140,44 @@ test('overrun: re-dump and converge', () => {
   assert.equal(sync.phaseName, 'idle');
   assert.equal(kernel.log.filter((r) => r.cmd === 'new-service').length, 1);
 });
+
+test('a lost reply is noticed at nextDeadline and repaired by a re-dump', () => {
+  const kernel = new FakeIpvsKernel();
+  const sync = new IpvsSync(kernel, { replyTimeoutUs: 5000 });
+  const key = SERVICE_KEYS[1]!;
+  const desired = new Map([[serviceKeyId(key), { service: { key, attrs: { scheduler: 'wrr', flags: 0, timeoutS: 0, netmask: 0xffffffff, peName: '' } }, dests: new Map() }]]);
+  sync.handle(0, desired);
+  let dropped = false;
+  for (let i = 0; i < 20; i++) {
+    const a = sync.pollAction();
+    if (!a) break;
+    if (a.kind !== 'send') continue;
+    const reply = kernel.process(a.bytes);
+    if (!dropped && kernel.log.some((r) => r.cmd === 'new-service')) { dropped = true; continue; } // the ACK is lost
+    sync.handleReply(0, reply);
+  }
+  assert.equal(sync.phaseName, 'applying');
+  assert.equal(sync.nextDeadline(), 5000);
+  sync.handleTimeout(4999);
+  assert.equal(sync.pollAction(), undefined);
+  sync.handleTimeout(5000);
+  const { events } = drive(sync, kernel, 5000);
+  assert.ok(events.some((e) => e.type === 'resync' && e.reason === 'timeout'));
+  assert.equal(sync.phaseName, 'idle');
+  assert.equal(sync.nextDeadline(), undefined);
+  assert.equal(kernel.table.get(serviceKeyId(key))?.service.attrs.scheduler, 'wrr');
+});
+
+test('non-normalised desired tables still converge (no endless edits of tunnel fields)', () => {
+  const kernel = new FakeIpvsKernel();
+  const key = SERVICE_KEYS[0]!;
+  const dest = { key: { addr: { family: 4 as const, bytes: Uint8Array.of(1, 2, 3, 4) }, port: 80 }, attrs: { fwd: 'nat' as const, weight: 1, uThreshold: 0, lThreshold: 0, tunType: 'gue' as const, tunPort: 9, tunFlags: 1 } };
+  const desired = new Map([[serviceKeyId(key), { service: { key, attrs: { scheduler: 'rr', flags: 0x2, timeoutS: 0, netmask: 0xffffffff, peName: '' } }, dests: new Map([['1.2.3.4:80', dest]]) }]]);
+  // A kernel that normalises like the real one: tunnel fields are not sent for NAT dests.
+  const sync = new IpvsSync(kernel);
+  sync.handle(0, desired);
+  drive(sync, kernel);
+  sync.handle(1, desired);
+  const { events } = drive(sync, kernel, 1);
+  assert.deepEqual(events.at(-1), { type: 'synced', ops: 0 });
+});
