@@ -270,7 +270,9 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
     closers.push(() => monitor.close());
 
     // Leftovers of an earlier run (a crash keeps them): an instance starts without its VIPs.
-    await Promise.all(specs.map((s) => new Promise<PortResult>((r) => netAddrs.remove(s.ifname, [...s.vips, ...(s.excludedVips ?? [])], r))));
+    const cleaned = await Promise.all(specs.map((s) => new Promise<PortResult>((r) => netAddrs.remove(s.ifname, [...s.vips, ...(s.excludedVips ?? [])], r))));
+    for (const r of cleaned) if (!r.ok) log.warn(`removing leftover VIPs: ${r.error}`);
+    log.debug('leftover VIPs removed');
 
     for (const s of specs) {
       log.info(`(${s.name}) VRRPv${s.version} on ${s.ifname} from ${formatIp(s.primaryAddr)}, priority ${s.priority}, advert_int ${s.advertIntervalCs / 100}s`);

@@ -114,7 +114,7 @@ export class VrrpLog {
   }
 
   private instanceFor(vips: readonly VipSpec[]): string {
-    const i = this.director?.instances.find((x) => x.allVips === vips);
+    const i = this.director?.instances.find((x) => x.allVips === vips || x.spec.vips === vips);
     return i ? `(${i.name}) ` : '';
   }
 

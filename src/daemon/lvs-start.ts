@@ -1,0 +1,147 @@
+// startLvs: the LVS half of keepalived-ts as a running service -- the configuration's virtual
+// servers health-checked by the Linux probes and mirrored into the kernel's IPVS table.
+//
+// Composition only (decisions live in the cores): lvsSpecFromConfig -> LvsDirector with a
+// MonotonicClock of its own (one timer for this half), the OsProbeRunner, the generic-netlink
+// NetlinkIpvsPort and the script notifier; director events become keepalived-worded log lines.
+// The VRRP half (run-daemon.ts) and the CLI compose it:
+//     const lvs = startLvs(config, { log, releaseOnStop: !dontReleaseIpvs });
+//     ...; await lvs.stop();
+// stop(): probes cancelled, our services deleted from the kernel (kept with -I /
+// --dont-release-ipvs), bounded by stopTimeoutMs; then every socket and timer is closed.
+// A restart over a table that already matches issues no IPVS operation: IpvsSync dumps first and
+// plans against what the kernel holds.
+import { randomInt } from 'node:crypto';
+import { formatIp } from '../base/ip.ts';
+import { Prng } from '../base/prng.ts';
+import type { ProbeRunner } from '../check/checker-spec.ts';
+import type { KeepalivedConfig } from '../config/model.ts';
+import { describeServiceKey } from '../ipvs/ipvs-codec.ts';
+import type { IpvsTable } from '../ipvs/model.ts';
+import { MonotonicClock } from '../os/clock.ts';
+import { NetlinkIpvsPort } from '../os/ipvs-port.ts';
+import { OsProbeRunner } from '../os/probes/os-probe-runner.ts';
+import { LvsDirector, type IpvsPort, type LvsEvent } from '../runtime/lvs-director.ts';
+import { lvsSpecFromConfig } from '../runtime/lvs-spec-from-config.ts';
+import type { DaemonLogger } from './daemon-log.ts';
+import { ScriptLvsNotifier } from './lvs-notifier.ts';
+
+export interface LvsStartOptions {
+  readonly log: DaemonLogger;
+  /** false = keepalived -I (--dont-release-ipvs). Default true. */
+  readonly releaseOnStop?: boolean;
+  /** Seed of the warmup spread; random (and logged) by default. */
+  readonly seed?: number;
+  /** How long stop() waits for the kernel to acknowledge the removals. Default 5000 ms. */
+  readonly stopTimeoutMs?: number;
+  /** Every director event, for tests, benches and dumps. */
+  readonly onEvent?: (e: LvsEvent) => void;
+  /** Replacements for the Linux ports (tests). */
+  readonly probes?: ProbeRunner;
+  readonly ipvs?: IpvsPort & { close?(): void };
+}
+
+export interface LvsHandle {
+  readonly director: LvsDirector;
+  readonly seed: number;
+  /** Resolves once the IPVS table has been made equal to the configuration the first time. */
+  readonly firstSync: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** "[192.168.1.2]:tcp:8080" as keepalived prints a real server (FMT_RS). */
+function rsText(checkKey: string): { rs: string; vs: string } {
+  const [vs = checkKey, rs = checkKey] = checkKey.split(' -> ');
+  return { rs, vs };
+}
+
+function tableSummary(t: IpvsTable): string {
+  const parts: string[] = [];
+  for (const e of t.values()) {
+    const ds = [...e.dests.values()].map((d) => `${formatIp(d.key.addr)}:${d.key.port}/${d.attrs.weight}`);
+    parts.push(`${describeServiceKey(e.service.key)} [${ds.join(' ')}]`);
+  }
+  return parts.join('; ');
+}
+
+/** Throws when the netlink socket cannot be opened; configuration problems are logged. */
+export function startLvs(config: KeepalivedConfig, o: LvsStartOptions): LvsHandle {
+  const log = o.log;
+  const { spec, diagnostics } = lvsSpecFromConfig(config);
+  for (const d of diagnostics) log.warn(`${d.subject}: ${d.message}`);
+  const seed = o.seed ?? randomInt(0, 0x7fffffff);
+  log.debug(`LVS: ${spec.virtualServers.length} virtual server(s), ${spec.checks.checkers.length} checker(s), warmup seed ${seed}`);
+  const clock = new MonotonicClock();
+  const osProbes = o.probes ? undefined : new OsProbeRunner();
+  const probes = o.probes ?? osProbes!;
+  const port = o.ipvs ?? new NetlinkIpvsPort();
+  const defaultUser = config.global_defs.script_user?.user;
+  const notifier = new ScriptLvsNotifier({ info: (m) => log.info(m), warn: (m) => log.warn(m) }, defaultUser);
+
+  let resolveFirst: () => void = () => {};
+  const firstSync = new Promise<void>((r) => { resolveFirst = r; });
+  const observe = (e: LvsEvent): void => {
+    o.onEvent?.(e);
+    switch (e.kind) {
+      case 'health': {
+        const { rs, vs } = rsText(e.realServer);
+        if (e.reason === 'initial') break;
+        log.info(e.up ? `${e.reason}; Adding service ${rs} to VS ${vs}` : `${e.reason}; Removing service ${rs} from VS ${vs}`);
+        break;
+      }
+      case 'weight':
+        log.info(`Changing weight of ${e.realServer} to ${e.weight} (${e.reason})`);
+        break;
+      case 'quorum':
+        log.info(e.up ? `Gained quorum for VS ${e.virtualServer}` : `Lost quorum for VS ${e.virtualServer}`);
+        break;
+      case 'desired':
+        log.debug(`IPVS desired: ${tableSummary(e.table)}`);
+        break;
+      case 'ipvs': {
+        const ev = e.event;
+        if (ev.type === 'synced') { resolveFirst(); log.debug(`IPVS in sync (${ev.ops} operation(s))`); }
+        else if (ev.type === 'unavailable') log.error(`IPVS: ${ev.reason}`);
+        else if (ev.type === 'op-failed') log.warn(`IPVS: ${ev.op.op} failed, errno ${ev.errno}; re-reading the kernel table`);
+        else if (ev.type === 'resync') log.warn(`IPVS: re-reading the kernel table (${ev.reason})`);
+        else log.debug(`IPVS: ${JSON.stringify(ev)}`);
+        break;
+      }
+      case 'diagnostic':
+        log.warn(`${e.subject}: ${e.message}`);
+        break;
+      default:
+        break;
+    }
+  };
+  const director = new LvsDirector(
+    { clock, probes, ipvs: port, notifier },
+    spec,
+    { prng: new Prng(seed), releaseOnStop: o.releaseOnStop ?? true },
+    observe,
+  );
+  director.start();
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        log.warn('LVS: the kernel did not acknowledge the IPVS removals in time');
+        finish();
+      }, o.stopTimeoutMs ?? 5000);
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        clock.cancel();
+        port.close?.();
+        resolveFirst();
+        void (osProbes?.close() ?? Promise.resolve()).then(() => resolve(), () => resolve());
+      };
+      director.stop(finish);
+    });
+    return stopping;
+  };
+  return { director, seed, firstSync, stop };
+}
