@@ -7,6 +7,7 @@
 // a step is running (a fake port may answer synchronously) are queued and run as their own step
 // afterwards, so cores never see re-entrant calls.
 
+import type { IpAddress } from '../base/ip.ts';
 import type { Instant } from '../base/time.ts';
 import type { VrrpAction, VrrpState } from '../vrrp/actions.ts';
 import type { VrrpInstanceSpec } from '../vrrp/instance-spec.ts';
@@ -36,6 +37,8 @@ export type DirectorEvent =
   | { readonly kind: 'decodeError'; readonly at: Instant; readonly reason: string }
   | { readonly kind: 'unknownVrid'; readonly at: Instant; readonly vrid: number }
   | { readonly kind: 'portError'; readonly at: Instant; readonly port: string; readonly error: string }
+  | { readonly kind: 'advertIgnored'; readonly at: Instant; readonly instance: string; readonly reason: string; readonly src: IpAddress; readonly priority: number }
+  | { readonly kind: 'priorityChanged'; readonly at: Instant; readonly instance: string; readonly from: number; readonly to: number }
   /** An instance spec the engine refuses (see checkInstanceSpec); the instance is not run. */
   | { readonly kind: 'invalidSpec'; readonly at: Instant; readonly instance: string; readonly problems: readonly string[] };
 
@@ -282,6 +285,12 @@ export class Director {
         return;
       case 'stateChanged':
         this.observe({ kind: 'stateChanged', at: now, instance: inst.name, from: a.from, to: a.to, cause: a.cause });
+        return;
+      case 'advertIgnored':
+        this.observe({ kind: 'advertIgnored', at: now, instance: inst.name, reason: a.reason, src: a.src, priority: a.priority });
+        return;
+      case 'priorityChanged':
+        this.observe({ kind: 'priorityChanged', at: now, instance: inst.name, from: a.from, to: a.to });
         return;
       case 'notify':
         this.ports.notifier.notify({ instance: a.instance, event: a.event, state: inst.state, priority: a.priority });

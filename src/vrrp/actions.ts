@@ -61,10 +61,28 @@ export interface NotifyAction {
   readonly priority: number;
 }
 
+/** For logs and metrics only: an advert that changed nothing, and why (keepalived logs these). */
+export interface AdvertIgnoredAction {
+  readonly kind: 'advertIgnored';
+  /** A rejection reason (advert-check.ts), or 'lowerPriority' for a backup discarding a lower master. */
+  readonly reason: string;
+  readonly src: IpAddress;
+  readonly priority: number;
+}
+
+/** For logs and metrics only: "Changing effective priority from X to Y". */
+export interface PriorityChangedAction {
+  readonly kind: 'priorityChanged';
+  readonly from: number;
+  readonly to: number;
+}
+
 export type VrrpAction =
   | SendAdvertAction
   | AddVipsAction
   | RemoveVipsAction
   | SendGratuitousAction
   | StateChangedAction
-  | NotifyAction;
+  | NotifyAction
+  | AdvertIgnoredAction
+  | PriorityChangedAction;

@@ -144,6 +144,7 @@ export class VrrpInstance {
     const reject = checkAdvert(this.spec, advert, meta);
     if (reject !== undefined) {
       this.stats.rejected[reject]++;
+      this.actions.push({ kind: 'advertIgnored', reason: reject, src: meta.src, priority: advert.priority });
       return;
     }
     this.stats.advertsReceived++;
@@ -167,6 +168,7 @@ export class VrrpInstance {
     }
     if (!accept) {
       this.stats.lowerPriorityDiscarded++;
+      this.actions.push({ kind: 'advertIgnored', reason: 'lowerPriority', src: meta.src, priority: advert.priority });
       return;
     }
     if (this.spec.preemptDelayUs > 0 && advert.priority > ours) this.preemptUntil = undefined;
@@ -209,8 +211,9 @@ export class VrrpInstance {
     if (!this.tracking.apply(change)) return;
     const isFault = this.tracking.isFault();
     const priority = this.tracking.effectivePriority();
-    if (priority !== wasPriority && this.spec.notifyPriorityChanges) {
-      this.actions.push({ kind: 'notify', event: 'priorityChanged', instance: this.name, priority });
+    if (priority !== wasPriority) {
+      this.actions.push({ kind: 'priorityChanged', from: wasPriority, to: priority });
+      if (this.spec.notifyPriorityChanges) this.actions.push({ kind: 'notify', event: 'priorityChanged', instance: this.name, priority });
     }
     if (wasFault !== isFault && this.group) this.group.onOwnFaultChanged(now);
     this.reconcileFault(now, this.tracking.faultReasons().join(', ') || `${change.kind} ${'name' in change ? change.name : change.ifname} recovered`);

@@ -59,7 +59,8 @@ test('a rejected advert is counted and changes nothing', () => {
   assert.equal(inst.stats.rejected.intervalMismatch, 1);
   assert.equal(inst.stats.rejected.ttl, 1);
   assert.equal(inst.stats.advertsReceived, 0);
-  assert.deepEqual(drain(inst), []);
+  // Only the two observability actions: nothing sent, no state change.
+  assert.deepEqual(drain(inst).map((a) => a.kind === 'advertIgnored' && a.reason), ['intervalMismatch', 'ttl']);
 });
 
 test('arbitrary adverts and metadata never throw, in any state', () => {

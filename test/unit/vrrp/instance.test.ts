@@ -41,6 +41,7 @@ test('backup: a lower priority is discarded (the timer keeps running) unless nop
   b.handleAdvert(T, advert({ priority: 50 }), meta());
   assert.equal(b.timerDeadline('down'), before);
   assert.equal(b.stats.lowerPriorityDiscarded, 1);
+  assert.ok(drain(b).some((a) => a.kind === 'advertIgnored' && a.reason === 'lowerPriority' && a.priority === 50));
   const n = instanceIn('BACKUP', { nopreempt: true });
   n.handleAdvert(T, advert({ priority: 50 }), meta());
   assert.equal(n.timerDeadline('down'), T + masterDownUs(2, 100, 1_000_000));
@@ -193,6 +194,8 @@ test('notify_priority_changes: a Notify on every effective priority change', () 
   const b = instanceIn('BACKUP', { notifyPriorityChanges: true, trackScripts: [{ name: 's', weight: 20, reverse: false }] });
   b.handleTrack(T, { kind: 'script', name: 's', ok: false });
   b.handleTrack(T, { kind: 'script', name: 's', ok: false });
-  const n = drain(b).filter((a) => a.kind === 'notify');
+  const all = drain(b);
+  assert.deepEqual(all.filter((a) => a.kind === 'priorityChanged').map((a) => a.kind === 'priorityChanged' && [a.from, a.to]), [[120, 100]]);
+  const n = all.filter((a) => a.kind === 'notify');
   assert.deepEqual(n.map((a) => a.kind === 'notify' && [a.event, a.priority]), [['priorityChanged', 100]]);
 });
