@@ -1,27 +1,28 @@
-// One side of the keepalived differential test, run inside the IPVS guest (run-in-vm.sh):
-//   node --import tsx test/check/checker-oracle.ts keepalived|ours
-// A Node HTTP server on 127.0.0.1 logs every request with the status it answered. The same
-// keepalived.conf (HTTP_GET, retry 2, delay_before_retry 1, delay_loop 1) is checked either by
-// keepalived 2.2.7 (`keepalived -C`, notify scripts append to a file) or by our stack (config
-// parser -> schedulerInputFromConfig -> CheckerScheduler -> OsProbeRunner). The server answers
-// 200, then 500 until the real server is notified down, then 200 until it is notified up.
-// Prints one JSON line: {t1 (switch to 500), t2 (switch back), requests, events}, times in ms.
-import { spawn } from 'node:child_process';
+// One side of the keepalived differential tests, run inside the IPVS guest (run-in-vm.sh) for
+// keepalived, on the host for ours:
+//   node --import tsx test/check/checker-oracle.ts keepalived|ours http|misc
+// The same keepalived.conf is checked either by keepalived 2.2.7 (`keepalived -C`; notify
+// scripts append to a file; weights read back with ipvsadm) or by our stack (config parser ->
+// schedulerInputFromConfig -> CheckerScheduler -> OsProbeRunner, driven by a real clock).
+//   http: HTTP_GET (retry 2, delay_before_retry 1, delay_loop 1) on a Node server that answers
+//         200, then 500 until the real server is notified down, then 200 until notified up.
+//   misc: MISC_CHECK misc_dynamic (weight 5) whose script exits with a code read from a file;
+//         after each code has been seen twice, the real server's IPVS state is sampled.
+// Prints one JSON line; times in ms.
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { parse } from 'keepalived-conf-parser';
-import { Prng } from '../../src/base/prng.ts';
-import { CheckerScheduler } from '../../src/check/checker-scheduler.ts';
-import { schedulerInputFromConfig } from '../../src/check/scheduler-input-from-config.ts';
-import { buildConfig } from '../../src/config/index.ts';
-import { nodeConfigFs } from '../../src/os/config-fs.ts';
-import { OsProbeRunner } from '../../src/os/probes/os-probe-runner.ts';
 
 const who = process.argv[2];
+const scenario = process.argv[3] ?? 'http';
 const dir = process.env.ORACLE_DIR ?? '/tmp';
 const evFile = `${dir}/oracle-events`;
+const runsFile = `${dir}/oracle-misc-runs`;
+const codeFile = `${dir}/oracle-misc-code`;
+export const MISC_CODES = [0, 12, 255, 0, 1, 7, 2];
+
 let status = 200;
 const requests: { t: number; status: number }[] = [];
 const server = http.createServer((_req, res) => {
@@ -36,20 +37,19 @@ const notify = `${dir}/oracle-notify.sh`;
 writeFileSync(notify, `#!/bin/sh\necho "$1 $(date +%s%N)" >> ${evFile}\n`);
 chmodSync(notify, 0o755);
 writeFileSync(evFile, '');
-const conf = `
-global_defs {
-  script_user root
-  enable_script_security
-}
-virtual_server 10.0.0.1 80 {
-  lvs_sched rr
-  lvs_method NAT
-  protocol TCP
-  delay_loop 1
-  real_server 127.0.0.1 ${port} {
-    weight 1
-    notify_up "${notify} up"
-    notify_down "${notify} down"
+const miscScript = `${dir}/oracle-misc.sh`;
+writeFileSync(miscScript, `#!/bin/sh\necho run >> ${runsFile}\nexit $(cat ${codeFile})\n`);
+chmodSync(miscScript, 0o755);
+writeFileSync(runsFile, '');
+writeFileSync(codeFile, '0');
+
+const checker = scenario === 'misc' ? `
+    MISC_CHECK {
+      misc_path "${miscScript}"
+      misc_timeout 2
+      misc_dynamic
+      warmup 0
+    }` : `
     HTTP_GET {
       url {
         path /health
@@ -59,7 +59,21 @@ virtual_server 10.0.0.1 80 {
       retry 2
       delay_before_retry 1
       warmup 0
-    }
+    }`;
+const conf = `
+global_defs {
+  script_user root
+  enable_script_security
+}
+virtual_server 10.0.0.${scenario === 'misc' ? 2 : 1} 80 {
+  lvs_sched rr
+  lvs_method NAT
+  protocol TCP
+  delay_loop 1
+  real_server 127.0.0.1 ${port} {
+    weight 5
+    notify_up "${notify} up"
+    notify_down "${notify} down"${checker}
   }
 }
 `;
@@ -71,15 +85,32 @@ const events = (): { event: string; t: number }[] =>
     const [event, ns] = l.split(' ');
     return { event: event!, t: Number(BigInt(ns!) / 1_000_000n) };
   });
+const runs = () => readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).length;
 
 let stop: () => Promise<void>;
+/** The real server's state as the load balancer sees it: its weight, or 'absent'. */
+let sample: () => number | 'absent';
 if (who === 'keepalived') {
   const child = spawn('keepalived', ['-C', '-n', '-l', '-D', '-f', confFile, '-p', `${dir}/ka.pid`, '-c', `${dir}/kc.pid`], { stdio: 'ignore' });
   stop = async () => {
     child.kill('SIGTERM');
     await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000); });
   };
+  sample = () => {
+    const out = spawnSync('ipvsadm', ['-Ln'], { encoding: 'utf8' }).stdout;
+    const m = new RegExp(`-> 127\\.0\\.0\\.1:${port}\\s+\\S+\\s+(\\d+)`).exec(out);
+    return m ? Number(m[1]) : 'absent';
+  };
 } else {
+  // Our stack is imported only on our side: loading the config parser under user-mode Linux
+  // costs half a minute the keepalived side does not need.
+  const { parse } = await import('keepalived-conf-parser');
+  const { Prng } = await import('../../src/base/prng.ts');
+  const { CheckerScheduler } = await import('../../src/check/checker-scheduler.ts');
+  const { schedulerInputFromConfig } = await import('../../src/check/scheduler-input-from-config.ts');
+  const { buildConfig } = await import('../../src/config/index.ts');
+  const { nodeConfigFs } = await import('../../src/os/config-fs.ts');
+  const { OsProbeRunner } = await import('../../src/os/probes/os-probe-runner.ts');
   const p = parse(conf, confFile, { fs: nodeConfigFs, configId: 'oracle' });
   const { input } = schedulerInputFromConfig(buildConfig(p.statements).config);
   const sched = new CheckerScheduler(input, new Prng(1));
@@ -105,6 +136,10 @@ if (who === 'keepalived') {
   sched.start(nowUs());
   pump();
   stop = async () => { running = false; clearTimeout(timer); await runner.close(); };
+  sample = () => {
+    const st = sched.realServerStatus(input.realServers[0]!.key)!;
+    return st.up ? st.weight : 'absent';
+  };
 }
 
 async function waitFor(pred: () => boolean, limitMs: number, what: string): Promise<void> {
@@ -117,15 +152,29 @@ async function waitFor(pred: () => boolean, limitMs: number, what: string): Prom
 
 let out: unknown;
 try {
-  await waitFor(() => requests.length >= 2, 15_000, 'two healthy probes');
-  status = 500;
-  const t1 = Date.now();
-  await waitFor(() => events().some((e) => e.event === 'down'), 20_000, 'notify_down');
-  status = 200;
-  const t2 = Date.now();
-  await waitFor(() => events().some((e) => e.event === 'up' && e.t >= t2), 20_000, 'notify_up');
-  await new Promise((r) => setTimeout(r, 300));
-  out = { who, t1, t2, requests, events: events() };
+  if (scenario === 'misc') {
+    const states: (number | 'absent')[] = [];
+    await waitFor(() => runs() >= 1, 15_000, 'a first script run');
+    for (const code of MISC_CODES) {
+      writeFileSync(codeFile, String(code));
+      const seen = runs();
+      // Two runs started after the write: the first of them has finished and been applied.
+      await waitFor(() => runs() >= seen + 2, 15_000, `two runs with exit ${code}`);
+      await new Promise((r) => setTimeout(r, 200));
+      states.push(sample());
+    }
+    out = { who, codes: MISC_CODES, states, events: events() };
+  } else {
+    await waitFor(() => requests.length >= 2, 15_000, 'two healthy probes');
+    status = 500;
+    const t1 = Date.now();
+    await waitFor(() => events().some((e) => e.event === 'down'), 20_000, 'notify_down');
+    status = 200;
+    const t2 = Date.now();
+    await waitFor(() => events().some((e) => e.event === 'up' && e.t >= t2), 20_000, 'notify_up');
+    await new Promise((r) => setTimeout(r, 300));
+    out = { who, t1, t2, requests, events: events() };
+  }
 } finally {
   await stop();
   server.closeAllConnections();

@@ -1,14 +1,14 @@
-// Differential test against keepalived 2.2.7's own HTTP_GET checker. The same keepalived.conf
-// and the same scripted backend (200, then 500 until notify_down, then 200 until notify_up; see
-// checker-oracle.ts) run once under keepalived (`keepalived -C` in the IPVS guest of
+// Differential test against keepalived 2.2.7's own HTTP_GET and MISC_CHECK checkers. The same
+// keepalived.conf and the same scripted backend (see checker-oracle.ts) run once under keepalived (`keepalived -C` in the IPVS guest of
 // run-in-vm.sh: this machine's kernel has no IPVS) and once under our stack on this host's
-// loopback. Both must make the same number of failing probes before going down, the same number
-// of successful probes before coming back (keepalived needs a clean pass after a failed url),
-// with the same spacing. Times are compared with each other, never with constants.
+// loopback. HTTP: the same number of failing probes before going down, of successful probes
+// before coming back (keepalived needs a clean pass after a failed url), with the same spacing.
+// MISC: the same IPVS weight / presence after each exit code. Times are compared with each
+// other, never with constants.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,35 +44,61 @@ function summarise(r: OracleRun) {
   };
 }
 
-test('HTTP_GET retry / delay_before_retry / recovery match keepalived 2.2.7', { timeout: 300_000 }, async (t) => {
+interface MiscRun { codes: number[]; states: (number | 'absent')[]; events: { event: string }[] }
+
+/** Both scenarios under keepalived in ONE guest boot, and under ours on the host, in parallel. */
+async function runBoth(dir: string): Promise<{ ka: string[]; ours: string[] }> {
+  const oursRun = (scenario: string) => run(process.execPath, ['--import', 'tsx', 'test/check/checker-oracle.ts', 'ours', scenario], {
+    env: { ...process.env, ORACLE_DIR: join(dir, scenario) }, timeout: 120_000,
+  });
+  mkdirSync(join(dir, 'http'));
+  mkdirSync(join(dir, 'misc'));
+  const [kaOut, oursHttp, oursMisc] = await Promise.all([
+    // Two keepalived checker processes side by side, each on its own virtual server and files.
+    run(RUN_IN_VM, ['mkdir -p /tmp/h /tmp/m; '
+      + 'ORACLE_DIR=/tmp/h node --import tsx test/check/checker-oracle.ts keepalived http > /tmp/h/out & a=$!; '
+      + 'ORACLE_DIR=/tmp/m node --import tsx test/check/checker-oracle.ts keepalived misc > /tmp/m/out & b=$!; '
+      + 'wait $a && wait $b; rc=$?; cat /tmp/h/out /tmp/m/out; exit $rc'], {
+      env: { ...process.env, VM_TIMEOUT: '240' }, timeout: 280_000, maxBuffer: 16 << 20,
+    }),
+    oursRun('http'),
+    oursRun('misc'),
+  ]);
+  const json = (out: string) => out.trim().split('\n').filter((l) => l.startsWith('{'));
+  return { ka: json(kaOut.stdout), ours: [...json(oursHttp.stdout), ...json(oursMisc.stdout)] };
+}
+
+test('HTTP_GET retries/recovery and MISC_CHECK misc_dynamic weights match keepalived 2.2.7', { timeout: 300_000 }, async (t) => {
   if (!need(t, isRoot() && existsSync(RUN_IN_VM) && hasCommand('keepalived'), 'root, keepalived and run-in-vm.sh (IPVS guest)')) return;
   const dir = mkdtempSync(join(tmpdir(), `oracle-${process.pid}-`));
   try {
-    const [kaOut, oursOut] = await Promise.all([
-      run(RUN_IN_VM, ['node --import tsx test/check/checker-oracle.ts keepalived'], {
-        env: { ...process.env, VM_TIMEOUT: '240' }, timeout: 280_000, maxBuffer: 16 << 20,
-      }),
-      run(process.execPath, ['--import', 'tsx', 'test/check/checker-oracle.ts', 'ours'], {
-        env: { ...process.env, ORACLE_DIR: dir }, timeout: 120_000,
-      }),
-    ]);
-    const ka = summarise(lastJson(kaOut.stdout));
-    const ours = summarise(lastJson(oursOut.stdout));
+    const { ka: kaLines, ours: oursLines } = await runBoth(dir);
+    assert.equal(kaLines.length, 2, `keepalived runs: ${kaLines.join('\n')}`);
+    assert.equal(oursLines.length, 2, `our runs: ${oursLines.join('\n')}`);
+
+    // HTTP_GET, retry 2: three failing probes, then down; back up only after two successes
+    // (the failed url's, then a clean pass); the same spacing, gap by gap, within half a second.
+    const ka = summarise(JSON.parse(kaLines[0]!) as OracleRun);
+    const ours = summarise(JSON.parse(oursLines[0]!) as OracleRun);
     const detail = `keepalived ${JSON.stringify(ka)}\nours ${JSON.stringify(ours)}`;
-    // retry 2: three failing probes, then down.
     assert.equal(ka.failing, 3, detail);
     assert.equal(ours.failing, ka.failing, detail);
-    // Back up only after two successes (the failed url's, then a clean pass).
     assert.equal(ka.recovering, 2, detail);
     assert.equal(ours.recovering, ka.recovering, detail);
-    // Same spacing (delay_before_retry between failures, delay_loop while recovering): within
-    // half a second of keepalived's, gap by gap.
     for (const [a, b] of [[ka.failGaps, ours.failGaps], [ka.recoverGaps, ours.recoverGaps]] as const) {
       assert.equal(a.length, b.length, detail);
       a.forEach((g, i) => assert.ok(Math.abs(g - b[i]!) < 500, `gap ${i}: keepalived ${g} ms, ours ${b[i]} ms\n${detail}`));
     }
     assert.ok(Math.abs(ka.downAfterMs - ours.downAfterMs) < 1500, detail);
     assert.ok(Math.abs(ka.upAfterMs - ours.upAfterMs) < 1500, detail);
+
+    // MISC_CHECK misc_dynamic, exit codes 0 12 255 0 1 7 2 on a weight-5 real server: what
+    // keepalived put in IPVS (ipvsadm -Ln) and what our core reports, step by step.
+    const kaMisc = JSON.parse(kaLines[1]!) as MiscRun;
+    const oursMisc = JSON.parse(oursLines[1]!) as MiscRun;
+    assert.deepEqual(kaMisc.states, [5, 10, 253, 5, 'absent', 5, 0]);
+    assert.deepEqual(oursMisc.states, kaMisc.states);
+    assert.deepEqual(oursMisc.events.map((e) => e.event), kaMisc.events.map((e) => e.event));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
