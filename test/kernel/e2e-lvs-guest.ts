@@ -293,7 +293,7 @@ async function main(): Promise<void> {
     await stopHttp(3);
     const ms = await waitTable((t) => same(t[NAT_KEY], natDests({}, true)) && same(t[DR_KEY], drDests({ 1: 1, 2: 2, 3: 0 })), BOUND_MS + SLACK_MS, 'sorry server');
     figures.quorumLossToKernelMs = ms;
-    check(run.events.some((e) => e.kind === 'quorum' && e.up === false && e.virtualServer === `TCP ${NAT}`), 'quorum-down event');
+    await waitEvent(run, (e) => e.kind === 'quorum' && e.up === false && e.virtualServer === `TCP ${NAT}`, 5000, 'the quorum-down event');
     counts(await requests(NAT, 30), { sorry: 30 }, 'NAT on the sorry server');
     counts(await requests(DR, 30), { r1: 10, r2: 20 }, 'DR without r3');
     await startHttp(3);
