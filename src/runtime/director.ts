@@ -123,6 +123,17 @@ export class Director {
     this.step((now) => {
       const previous = new Map(this.instances.map((i) => [i.name, i]));
       const next = this.build(now, spec);
+      const statuses = new Map(this.scheduler.names().map((n) => [n, this.scheduler.status(n)] as const));
+      // Prime every new instance with what is known, silently, so that resuming and settling
+      // happen once, on the complete picture (no FAULT -> BACKUP -> FAULT flap on reload).
+      for (const inst of next) {
+        for (const [ifname, up] of this.knownLinks) inst.primeTrack({ kind: 'interface', ifname, up });
+        for (const [name, value] of this.knownFiles) inst.primeTrack({ kind: 'file', name, value });
+        for (const s of spec.scripts) {
+          const ok = statuses.get(s.name) ?? !s.initFail;
+          inst.primeTrack({ kind: 'script', name: s.name, ok });
+        }
+      }
       const resumed = new Set<VrrpInstance>();
       for (const inst of next) {
         const prev = previous.get(inst.name);
@@ -135,7 +146,6 @@ export class Director {
         prev.shutdown(now);
         for (let a = prev.pollAction(); a; a = prev.pollAction()) this.carry(now, prev, a);
       }
-      const statuses = new Map(this.scheduler.names().map((n) => [n, this.scheduler.status(n)] as const));
       this.scheduler.stop();
       for (let a = this.scheduler.pollAction(); a; a = this.scheduler.pollAction()) if (a.kind === 'kill') this.carryScript(now, a);
       this.scheduler = new ScriptScheduler(spec.scripts, statuses, this.scheduler.followingRunId);
@@ -143,12 +153,8 @@ export class Director {
       this.instances.length = 0;
       this.instances.push(...next);
       this.groupUp(spec);
-      for (const [ifname, up] of this.knownLinks) if (!up) this.track(now, { kind: 'interface', ifname, up });
-      for (const [name, value] of this.knownFiles) this.track(now, { kind: 'file', name, value });
-      for (const name of this.scheduler.names()) {
-        if (!this.scheduler.status(name)) this.track(now, { kind: 'script', name, ok: false });
-      }
       for (const g of this.syncGroups) g.refreshFaults(now);
+      for (const inst of resumed) inst.settle(now);
       if (!this.running) return;
       for (const inst of next) if (!resumed.has(inst)) inst.start(now);
       this.scheduler.start(now);

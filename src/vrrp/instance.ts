@@ -219,6 +219,16 @@ export class VrrpInstance {
     this.reconcileFault(now, this.tracking.faultReasons().join(', ') || `${change.kind} ${'name' in change ? change.name : change.ifname} recovered`);
   }
 
+  /** Records a tracker state without acting on it (a reload primes new instances, then settle()). */
+  primeTrack(change: TrackChange): void {
+    this.tracking.apply(change);
+  }
+
+  /** After resumeFrom and priming: enter or leave FAULT as the trackers now say. */
+  settle(now: Instant): void {
+    this.reconcileFault(now, this.tracking.faultReasons().join(', ') || 'reload');
+  }
+
   /** Set by the sync group when another member is in FAULT because of its own trackers. */
   setSyncFault(now: Instant, on: boolean): void {
     if (this.syncFault === on) return;
