@@ -88,3 +88,23 @@ test('script statuses survive a reload; a failing weight-0 script keeps the inst
   assert.equal(stateOf(a), 'MASTER');
   assert.deepEqual(c.violations, []);
 });
+
+test('an identical reload of a FAULT instance with several trackers does not flap (seed 20000544)', () => {
+  const c = new SimCluster(1);
+  const scripts = [script('chk')];
+  const a = addNode(c, 1, {
+    priority: 150,
+    trackScripts: [{ name: 'chk', weight: 0, reverse: false }],
+    trackInterfaces: [{ ifname: 'eth1', weight: 25, reverse: false }],
+  }, { scripts });
+  a.start();
+  a.setInterface('eth1', false);
+  a.setScriptHealthy('chk', false);
+  c.world.runFor(5_000_000);
+  assert.equal(stateOf(a), 'FAULT');
+  const n = changes(a);
+  a.reload({ ...a.spec });
+  c.world.runFor(5_000_000);
+  assert.equal(changes(a), n);
+  assert.equal(stateOf(a), 'FAULT');
+});
