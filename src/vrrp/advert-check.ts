@@ -11,6 +11,8 @@
 //  - unicast instances drop multicast adverts and multicast instances drop unicast ones;
 //  - with check_unicast_src, the source must be one of the unicast peers;
 //  - an owner with owner_ignore_adverts ignores everything.
+//  - our own advert looped back (multicast loop left on, a bridge echo) is ignored: as a master
+//    we would otherwise answer our own equal-priority advert as a lower one, forever.
 // VIP count / list mismatches are NOT rejected (keepalived >= 2.3.3 only warns).
 
 import { ipEquals, isMulticast } from '../base/ip.ts';
@@ -28,11 +30,12 @@ export type RejectReason =
   | 'intervalMismatch'
   | 'destination'
   | 'unicastSource'
-  | 'ownerIgnore';
+  | 'ownerIgnore'
+  | 'ownAddress';
 
 export const REJECT_REASONS: readonly RejectReason[] = [
   'vridMismatch', 'versionMismatch', 'familyMismatch', 'ttl', 'authTypeMismatch', 'authFailure',
-  'intervalMismatch', 'destination', 'unicastSource', 'ownerIgnore',
+  'intervalMismatch', 'destination', 'unicastSource', 'ownerIgnore', 'ownAddress',
 ];
 
 /** RFC 3768 section 5.3.6: type 0 none, 1 simple text password, 2 IP authentication header. */
@@ -64,6 +67,7 @@ export function checkAdvert(spec: VrrpInstanceSpec, advert: Advert, meta: RxMeta
   if (advert.vrid !== spec.vrid) return 'vridMismatch';
   if (advert.version !== spec.version) return 'versionMismatch';
   if (advert.family !== spec.family || meta.src.family !== spec.family) return 'familyMismatch';
+  if (ipEquals(meta.src, spec.primaryAddr)) return 'ownAddress';
   const multicast = isMulticast(meta.dst);
   if (multicast && meta.ttl !== 255) return 'ttl';
   if (spec.version === 2) {

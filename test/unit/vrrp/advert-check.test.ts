@@ -13,6 +13,7 @@ test('each rejection reason', () => {
   const s = spec();
   assert.equal(checkAdvert(s, advert(), meta()), undefined);
   assert.equal(checkAdvert(s, advert({ vrid: 52 }), meta()), 'vridMismatch');
+  assert.equal(checkAdvert(s, advert(), meta('10.0.0.1')), 'ownAddress');
   assert.equal(checkAdvert(s, advert({ version: 3 }), meta()), 'versionMismatch');
   assert.equal(checkAdvert(s, advert({ family: 6 }), meta()), 'familyMismatch');
   assert.equal(checkAdvert(s, advert(), meta('10.0.0.2', { ttl: 254 })), 'ttl');
