@@ -1,0 +1,103 @@
+// The keepalived-ts daemon as a process (root, network namespaces): what `ip -j addr` shows for
+// VIP options (label, brd +, scope), notify / notify_master scripts and the notify FIFO with
+// keepalived's arguments and lines, pid files, -V keeping the VIPs at stop, and refusing to
+// start on configuration errors or a live pid file.
+
+import { after, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { constants, existsSync, openSync, readFileSync, readSync, closeSync, writeFileSync, chmodSync } from 'node:fs';
+import { isRoot, need } from '../support/env.ts';
+import { VIP4, VrrpLab, instanceConf, waitFor } from '../support/lab.ts';
+
+const labs: VrrpLab[] = [];
+after(async () => { for (const l of labs) await l.destroy(); });
+
+function ready(t: TestContext): boolean {
+  return need(t, isRoot(), 'root for network namespaces');
+}
+
+interface IpAddrInfo { local?: string; prefixlen?: number; broadcast?: string; scope?: string; label?: string }
+
+function addrInfo(l: VrrpLab, node: string, addr: string): IpAddrInfo | undefined {
+  const j = l.node(node).ns.ipJson('addr', 'show', 'dev', 'eth0') as { addr_info?: IpAddrInfo[] }[];
+  return j.flatMap((x) => x.addr_info ?? []).find((a) => a.local === addr);
+}
+
+function readFifo(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const buf = Buffer.alloc(65536);
+    let n = 0;
+    try { n = readSync(fd, buf, 0, buf.length, null); } catch { n = 0; }
+    return buf.subarray(0, n).toString();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+test('VIP options as ip shows them, notify scripts and FIFO, pid files, clean stop', async (t) => {
+  if (!ready(t)) return;
+  const l = new VrrpLab('dmn', ['d1']);
+  labs.push(l);
+  const out = `${l.dir}/notify.out`;
+  const script = l.file('notify.sh', `#!/bin/sh\necho "$@" >> ${out}\n`);
+  chmodSync(script, 0o755);
+  const masterMark = `${l.dir}/master.mark`;
+  const fifo = `${l.dir}/notify.fifo`;
+  const pid = `${l.dir}/kts.pid`;
+  const vrrpPid = `${l.dir}/kts-vrrp.pid`;
+  const conf = `global_defs {\n    enable_script_security\n    script_user root\n    vrrp_notify_fifo ${fifo}\n}\n` + instanceConf({
+    priority: 150, state: 'MASTER', version: 3, advertInt: 0.1,
+    vips: [`${VIP4}/24 brd + label eth0:vip`, '10.99.0.201/32 scope link'],
+    extra: `    notify ${script}\n    notify_master "/usr/bin/touch ${masterMark}"`,
+  });
+  const d = l.startTs('d1', conf, ['-p', pid, '-r', vrrpPid]);
+  await waitFor(() => l.hasAddr('d1', VIP4) && l.hasAddr('d1', '10.99.0.201'), 30_000, 'd1 to add both VIPs');
+  const a = addrInfo(l, 'd1', VIP4);
+  assert.equal(a?.prefixlen, 24);
+  assert.equal(a?.broadcast, '10.99.0.255');
+  assert.equal(a?.label, 'eth0:vip');
+  assert.equal(addrInfo(l, 'd1', '10.99.0.201')?.scope, 'link');
+  assert.equal(readFileSync(pid, 'utf8').trim(), String(d.pid));
+  assert.equal(readFileSync(vrrpPid, 'utf8').trim(), String(d.pid));
+  await waitFor(() => existsSync(out) && /INSTANCE VI_1 MASTER 150/.test(readFileSync(out, 'utf8')), 5000, 'notify with INSTANCE VI_1 MASTER 150');
+  assert.match(readFileSync(out, 'utf8'), /^INSTANCE VI_1 BACKUP 150$/m, 'BACKUP first (start-up state)');
+  await waitFor(() => existsSync(masterMark), 5000, 'notify_master to run');
+  const lines = readFifo(fifo);
+  assert.match(lines, /^INSTANCE "VI_1" BACKUP 150$/m);
+  assert.match(lines, /^INSTANCE "VI_1" MASTER 150$/m);
+
+  await d.stop('SIGTERM');
+  assert.equal(d.child.exitCode, 0, d.log());
+  assert.equal(l.hasAddr('d1', VIP4), false, 'VIP removed at stop');
+  assert.equal(l.hasAddr('d1', '10.99.0.201'), false);
+  assert.equal(existsSync(pid), false, 'pid file removed');
+  assert.equal(existsSync(vrrpPid), false);
+  await waitFor(() => /INSTANCE VI_1 STOP 150/.test(readFileSync(out, 'utf8')), 5000, 'notify with STOP');
+});
+
+test('-V keeps the VIPs at stop; a live pid file and configuration errors refuse to start', async (t) => {
+  if (!ready(t)) return;
+  const l = new VrrpLab('dmnV', ['d1']);
+  labs.push(l);
+  const pid = `${l.dir}/kts.pid`;
+  const conf = instanceConf({ priority: 150, state: 'MASTER', version: 3, advertInt: 0.1 });
+  const d = l.startTs('d1', conf, ['-V', '-p', pid]);
+  await waitFor(() => l.hasAddr('d1'), 30_000, 'd1 to add the VIP');
+
+  const second = l.startTs('d1', conf, ['-p', pid]);
+  await waitFor(() => second.exited(), 30_000, 'the second daemon to refuse');
+  assert.equal(second.child.exitCode, 1);
+  assert.match(second.log(), /already running/);
+
+  await d.stop('SIGTERM');
+  assert.equal(d.child.exitCode, 0, d.log());
+  assert.equal(l.hasAddr('d1'), true, '-V: the VIP stays');
+
+  const bad = l.startTs('d1', conf.replace('priority 150', 'priority 150\n    frobnicate 1'));
+  await waitFor(() => bad.exited(), 30_000, 'a daemon with a bad config to exit');
+  assert.equal(bad.child.exitCode, 4);
+  assert.match(bad.log(), /d1-ts\.conf:\d+:\d+: error: .*frobnicate/);
+  assert.match(bad.log(), /not starting/);
+  writeFileSync(pid, ''); // keep the lab's directory tidy for destroy()
+});
