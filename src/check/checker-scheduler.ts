@@ -31,6 +31,8 @@ import type {
 import { fileVerdict } from './file-verdict.ts';
 import { httpEpilog } from './http-epilog.ts';
 import { miscVerdict } from './misc-verdict.ts';
+import { describeOutcome, probeTimeoutUs } from './probe-facts.ts';
+import { retryEpilog, retryPolicyOf } from './retry-epilog.ts';
 import { TimerHeap } from './timer-heap.ts';
 
 /** check_api.c BOOTSTRAP_DELAY (TIMER_HZ): the first probe waits at least this long. */
@@ -241,7 +243,7 @@ export class CheckerScheduler {
           }
         } else {
           ok = outcome.kind === 'ok';
-          reason = describe(outcome);
+          reason = describeOutcome(outcome);
         }
         this.afterAttempt(now, c, ok, `MISC_CHECK ${spec.probe.script.argv[0] ?? ''}: ${reason}`);
         return;
@@ -249,7 +251,7 @@ export class CheckerScheduler {
       case 'HTTP_GET':
       case 'SSL_GET': {
         const url = spec.urls[c.urlIndex];
-        const what = `${spec.type} ${url?.url.path ?? ''}: ${describe(outcome)}`;
+        const what = `${spec.type} ${url?.url.path ?? ''}: ${describeOutcome(outcome)}`;
         const retries = c.retryIt;
         const step = httpEpilog(c, outcome.kind === 'ok', {
           urlCount: spec.urls.length, retry: spec.retry, delayLoopUs: spec.delayLoopUs,
@@ -267,7 +269,7 @@ export class CheckerScheduler {
       case 'BFD_CHECK':
         return;
       default:
-        this.afterAttempt(now, c, outcome.kind === 'ok', `${spec.type}: ${describe(outcome)}`);
+        this.afterAttempt(now, c, outcome.kind === 'ok', `${spec.type}: ${describeOutcome(outcome)}`);
     }
   }
 
@@ -292,33 +294,22 @@ export class CheckerScheduler {
 
   // ---- internals
 
-  /**
-   * The retry rules of the single-probe checkers (see the theory at the top). TCP, UDP and PING
-   * (check_tcp.c tcp_epilog, check_udp.c, check_ping.c) spend their retries even while down;
-   * MISC, DNS and SMTP (check_misc.c, check_dns.c, check_smtp.c) only while up or not yet run.
-   */
+  /** The single-probe checkers' retry rules: retry-epilog.ts. */
   private afterAttempt(now: Instant, c: CheckerState, ok: boolean, reason: string): void {
     const spec = c.spec;
     if (spec.type === 'FILE_CHECK' || spec.type === 'BFD_CHECK') return;
-    const wasRun = c.hasRun;
-    c.hasRun = true;
-    const retriesWhileDown = spec.type === 'TCP_CHECK' || spec.type === 'UDP_CHECK' || spec.type === 'PING_CHECK';
-    if (ok) {
-      c.retryIt = 0;
-      this.setCheckerUp(now, c, true, reason);
-      this.arm(c, now + spec.delayLoopUs);
-      return;
+    const step = retryEpilog(c, ok, {
+      retry: spec.retry, delayLoopUs: spec.delayLoopUs, delayBeforeRetryUs: spec.delayBeforeRetryUs, policy: retryPolicyOf(spec.type),
+    });
+    c.hasRun = step.next.hasRun;
+    c.retryIt = step.next.retryIt;
+    if (step.becomesUp !== undefined) {
+      const spent = step.retriesSpent;
+      this.setCheckerUp(now, c, step.becomesUp, !step.becomesUp && spent > 0 ? `${reason} after ${spent} retries` : reason);
+    } else {
+      c.lastReason = step.next.retryIt > 0 ? `${reason} (retry ${step.next.retryIt} of ${spec.retry})` : reason;
     }
-    if ((retriesWhileDown || c.up || !wasRun) && c.retryIt < spec.retry) {
-      c.retryIt++;
-      c.lastReason = `${reason} (retry ${c.retryIt} of ${spec.retry})`;
-      this.arm(c, now + spec.delayBeforeRetryUs);
-      return;
-    }
-    const retries = c.retryIt;
-    c.retryIt = 0;
-    this.setCheckerUp(now, c, false, retries > 0 ? `${reason} after ${retries} retries` : reason);
-    this.arm(c, now + spec.delayLoopUs);
+    this.arm(c, now + step.delayUs);
   }
 
   private launch(now: Instant, c: CheckerState): void {
@@ -408,23 +399,5 @@ export class CheckerScheduler {
     this.actions.push({ type: 'QuorumChanged', virtualServer: key, up: next, weightSum: sum });
     const script = next ? vs.spec.quorumUp : vs.spec.quorumDown;
     if (script) this.actions.push({ type: 'Notify', script, event: next ? 'quorum_up' : 'quorum_down', subject: key });
-  }
-}
-
-function probeTimeoutUs(p: ProbeSpec): DurationUs {
-  switch (p.kind) {
-    case 'misc': return p.timeoutUs;
-    case 'file': return US_PER_S;
-    default: return p.connect.timeoutUs;
-  }
-}
-
-function describe(o: ProbeOutcome): string {
-  switch (o.kind) {
-    case 'ok': return o.detail ?? 'success';
-    case 'failed': return o.reason;
-    case 'timeout': return o.reason ?? 'timed out';
-    case 'exit': return o.code === null ? `killed by ${o.signal ?? 'a signal'}` : `exited with status ${o.code}`;
-    case 'file': return `file value ${o.value}`;
   }
 }

@@ -1,0 +1,54 @@
+// The retry rules of the single-probe checkers (TCP, UDP, PING, SMTP, DNS, MISC) as one pure
+// transition, the sibling of http-epilog.ts. After each probe:
+//   success                 -> retry count 0; up if it was down; next probe after delay_loop
+//   failure, retries left   -> retry count + 1; next probe after delay_before_retry
+//   failure, none left      -> down if it was up; retry count 0; next after delay_loop
+// 'always' (check_tcp.c tcp_epilog, check_udp.c, check_ping.c): retries are spent even while
+// down, so a dead server costs retry + 1 probes per delay_loop.
+// 'whileUp' (check_misc.c, check_dns.c, check_smtp.c): retries only while up or before the
+// first probe; a down checker simply probes every delay_loop.
+
+export type RetryPolicy = 'always' | 'whileUp';
+
+export interface RetryState {
+  readonly up: boolean;
+  readonly hasRun: boolean;
+  readonly retryIt: number;
+}
+
+export interface RetryTiming {
+  readonly retry: number;
+  readonly delayLoopUs: number;
+  readonly delayBeforeRetryUs: number;
+  readonly policy: RetryPolicy;
+}
+
+export interface RetryStep {
+  readonly next: RetryState;
+  readonly delayUs: number;
+  /** Set when the checker changes state. */
+  readonly becomesUp?: boolean;
+  /** Retries spent before this verdict (for the reason text). */
+  readonly retriesSpent: number;
+}
+
+export function retryEpilog(s: RetryState, ok: boolean, t: RetryTiming): RetryStep {
+  if (ok) {
+    return {
+      next: { up: true, hasRun: true, retryIt: 0 }, delayUs: t.delayLoopUs, retriesSpent: s.retryIt,
+      ...(s.up ? {} : { becomesUp: true }),
+    };
+  }
+  const mayRetry = t.policy === 'always' || s.up || !s.hasRun;
+  if (mayRetry && s.retryIt < t.retry) {
+    return { next: { up: s.up, hasRun: true, retryIt: s.retryIt + 1 }, delayUs: t.delayBeforeRetryUs, retriesSpent: s.retryIt };
+  }
+  return {
+    next: { up: false, hasRun: true, retryIt: 0 }, delayUs: t.delayLoopUs, retriesSpent: s.retryIt,
+    ...(s.up ? { becomesUp: false } : {}),
+  };
+}
+
+export function retryPolicyOf(type: string): RetryPolicy {
+  return type === 'TCP_CHECK' || type === 'UDP_CHECK' || type === 'PING_CHECK' ? 'always' : 'whileUp';
+}
