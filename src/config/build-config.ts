@@ -63,11 +63,11 @@ function emptyConfig(): KeepalivedConfig {
 }
 
 /** First definition wins; later ones with the same name are reported and dropped. */
-function unique<T extends { name: string; origin: { file: string; line: number } }>(ctx: ConfigContext, kind: string, items: T[]): T[] {
+function unique<T extends { name: string; origin: { file: string; line: number } }>(ctx: ConfigContext, kind: string, items: T[], severity: 'error' | 'warning' = 'error'): T[] {
   const seen = new Set<string>();
   return items.filter((i) => {
     if (!seen.has(i.name)) { seen.add(i.name); return true; }
-    ctx.error('duplicate', { file: i.origin.file, line: i.origin.line, col: 1 }, `${kind} ${i.name} is defined twice - the second is ignored`);
+    ctx.report(severity, 'duplicate', { file: i.origin.file, line: i.origin.line, col: 1 }, `${kind} ${i.name} is defined twice - the second is ignored`);
     return false;
   });
 }
@@ -83,7 +83,7 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
       ctx.error('missing-value', stmt.keyword, `vrrp_script ${draft.name} has no 'script' - ignored`);
       continue;
     }
-    const { timeout_set, ...s } = draft;
+    const { timeout_set, entry: _entry, ...s } = draft;
     if (!timeout_set) s.timeout = s.interval;
     scripts.push(s);
   }
@@ -100,9 +100,10 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
     }
     processes.push(draft);
   }
-  const uScripts = unique(ctx, 'vrrp_script', scripts);
-  const uFiles = unique(ctx, 'track_file', trackFiles);
-  const uProcs = unique(ctx, 'vrrp_track_process', processes);
+  // keepalived 2.2.7 accepts a second tracker of the same name silently (measured): a warning.
+  const uScripts = unique(ctx, 'vrrp_script', scripts, 'warning');
+  const uFiles = unique(ctx, 'track_file', trackFiles, 'warning');
+  const uProcs = unique(ctx, 'vrrp_track_process', processes, 'warning');
 
   const instances: VrrpInstance[] = [];
   for (const { draft, stmt } of d.vrrp_instances) {
@@ -120,7 +121,11 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
   });
 
   const vsgs = unique(ctx, 'virtual_server_group', d.virtual_server_groups);
-  const names = { groups: new Set(vsgs.map((x) => x.name)), trackFiles: new Set(uFiles.map((x) => x.name)) };
+  const names = {
+    groups: new Set(vsgs.map((x) => x.name)),
+    fwmarkGroups: new Set(vsgs.filter((x) => x.fwmarks.length > 0).map((x) => x.name)),
+    trackFiles: new Set(uFiles.map((x) => x.name)),
+  };
   const vss: VirtualServer[] = [];
   const vsKeys = new Map<string, VirtualServer>();
   for (const vd of d.virtual_servers) {
@@ -176,10 +181,12 @@ function checkScriptSecurity(ctx: ConfigContext, g: GlobalDefs, vrrpRuns: boolea
     }
     return true;
   });
-  const first = used[0];
+  // Only scripts that would run as root are a violation (own user, else script_user, else root).
+  const asRoot = used.filter((s) => (s.user ?? g.script_user?.user ?? 'root') === 'root');
+  const first = asRoot[0];
   if (first && !g.enable_script_security) {
     ctx.warn('script-security', first.pos,
-      `scripts are configured (${used.length}, first '${first.keyword}') but enable_script_security is not set: they would run as root unchecked`,
+      `scripts run as root (${asRoot.length}, first '${first.keyword}') but enable_script_security is not set: they would run as root unchecked`,
       'add enable_script_security (and script_user) to global_defs');
   }
 }

@@ -11,7 +11,7 @@ export class ConfigContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly host: HostFacts | undefined;
   /** Every script keyword read (for the enable_script_security rule and host checks). */
-  readonly scripts: { readonly pos: SourcePosition; readonly keyword: string; readonly argv0: string; owner?: string }[] = [];
+  readonly scripts: { readonly pos: SourcePosition; readonly keyword: string; readonly argv0: string; owner?: string; user?: string }[] = [];
   private readonly readSource: ((file: string) => string | undefined) | undefined;
   private readonly lineCache = new Map<string, readonly string[] | undefined>();
 

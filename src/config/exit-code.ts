@@ -9,7 +9,8 @@ import type { Diagnostic } from 'keepalived-conf-parser';
 export type ConfigTestExit = 0 | 4 | 5 | 6;
 
 const FATAL_CODES = new Set(['fatal', 'file-not-found', 'internal-error']);
-const ERROR_WARNINGS = new Set(['value-fixed']);
+/** Warnings that keepalived itself reports as config errors (report_config_error): exit 5. */
+const ERROR_WARNINGS = new Set(['value-fixed', 'single-member-group', 'sync-group-weight']);
 
 export function configTestExitCode(diagnostics: readonly Diagnostic[]): ConfigTestExit {
   let errors = false;

@@ -25,6 +25,8 @@ function bool(f: Record<string, unknown>, k: string): boolean | undefined {
 
 export interface LvsNames {
   readonly groups: ReadonlySet<string>;
+  /** Groups holding fwmark entries (their real servers' ports are ignored). */
+  readonly fwmarkGroups: ReadonlySet<string>;
   readonly trackFiles: ReadonlySet<string>;
 }
 
@@ -41,6 +43,10 @@ export function completeVirtualServer(ctx: ConfigContext, d: VirtualServerDraft,
   }
   // keepalived 2.2.7 (measured with -t) fills these with a config error each: a missing protocol
   // becomes UDP (surprising, hence the hint), scheduler wlc, forwarding method NAT.
+  if (f.protocol !== undefined && d.fwmark !== undefined) {
+    // keepalived 2.2.7: "Virtual server FWM 7: protocol specified for fwmark - protocol will be ignored".
+    ctx.warn('value-fixed', pos(d.stmt), `virtual_server fwmark ${d.fwmark}: protocol is ignored for a fwmark service`, 'remove protocol');
+  }
   if (f.protocol === undefined && d.fwmark === undefined) {
     ctx.warn('value-fixed', pos(d.stmt), 'virtual_server: no protocol set - keepalived defaults to UDP', 'set protocol TCP (or UDP / SCTP) explicitly');
   }
@@ -83,9 +89,18 @@ export function completeVirtualServer(ctx: ConfigContext, d: VirtualServerDraft,
   if (vs.persistence_engine !== undefined && vs.persistence_engine !== 'sip') {
     ctx.warn('invalid-value', pos(d.stmt), `persistence_engine '${vs.persistence_engine}' is not one the kernel provides (sip)`);
   }
+  // keepalived: "WARNING - fwmark virtual server FWM 7, real server [..]:80 has port specified -
+  // clearing" (a config error, measured for DR/TUN, not NAT): DR and TUN cannot change the
+  // destination port, so a fwmark service forwards to whatever port the packet had.
+  const byFwmark = d.fwmark !== undefined || (d.group !== undefined && names.fwmarkGroups.has(d.group));
   const seen = new Set<string>();
   const rss: RealServer[] = [];
   for (const rd of d.real_servers) {
+    const method = (rd.f.lvs_method as LvsMethod | undefined) ?? vs.lvs_method;
+    if (byFwmark && method.lb_kind !== 'NAT' && rd.port !== undefined && rd.port !== 0) {
+      ctx.warn('value-fixed', pos(rd.stmt), `fwmark virtual server: real_server ${rd.ip?.address ?? ''} has port ${rd.port} specified - ignored`, 'drop the port: fwmark services keep the packet\'s port');
+      delete rd.port;
+    }
     const rs = completeRealServer(ctx, rd, vs, g, names);
     if (!rs) continue;
     if (rs.family !== family) {
@@ -104,6 +119,17 @@ export function completeVirtualServer(ctx: ConfigContext, d: VirtualServerDraft,
     rss.push(rs);
   }
   vs.real_servers = rss;
+  if (d.real_servers.length === 0) {
+    // keepalived 2.2.7: "Virtual server [..]:tcp:80 has no real servers - ignoring" (config error).
+    ctx.error('no-real-server', pos(d.stmt), 'virtual_server has no real_server - ignored', 'add at least one real_server block');
+    return undefined;
+  }
+  // check_data.c: "quorum Q for VS exceeds total weight of real servers W, reducing quorum to W".
+  const total = rss.reduce((s, r) => s + r.weight, 0);
+  if (rss.length > 0 && vs.quorum > total) {
+    ctx.warn('value-fixed', pos(d.stmt), `quorum ${vs.quorum} exceeds the total weight of the real servers (${total}) - reduced to ${total}`);
+    vs.quorum = total;
+  }
   return vs;
 }
 

@@ -76,8 +76,8 @@ function staticLines<T>(stmt: Statement, parse: (words: ReturnType<typeof valueL
 }
 
 const garpGroupTable = new KeywordTable<{ g: { -readonly [K in keyof GarpGroup]: GarpGroup[K] } }>('garp_group', [
-  kw('garp_interval', (c, s, d) => { const v = readSeconds(c, s, 0, 1); if (v !== undefined) d.g.garp_interval = v; }),
-  kw('gna_interval', (c, s, d) => { const v = readSeconds(c, s, 0, 1); if (v !== undefined) d.g.gna_interval = v; }),
+  kw('garp_interval', (c, s, d) => { const v = readSeconds(c, s, 0, 86400); if (v !== undefined) d.g.garp_interval = v; }),
+  kw('gna_interval', (c, s, d) => { const v = readSeconds(c, s, 0, 86400); if (v !== undefined) d.g.gna_interval = v; }),
   kw('interface', (c, s, d) => { const w = arg(c, s, 0, 'an interface'); if (w) d.g.interfaces = [...d.g.interfaces, w.text]; }),
   values('interfaces', (_c, s, d) => { d.g.interfaces = [...d.g.interfaces, ...valueLines(s).flat().map((w) => w.text)]; }),
 ]);

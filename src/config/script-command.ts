@@ -29,7 +29,7 @@ export function readScriptCommand(ctx: ConfigContext, stmt: Statement): ScriptCo
   } else if (group !== undefined && group.startsWith(':')) {
     group = group.slice(1);
   }
-  ctx.scripts.push({ pos: stmt.keyword.pos, keyword: stmt.keyword.text, argv0: argv[0] ?? command });
+  ctx.scripts.push(user ? { pos: stmt.keyword.pos, keyword: stmt.keyword.text, argv0: argv[0] ?? command, user } : { pos: stmt.keyword.pos, keyword: stmt.keyword.text, argv0: argv[0] ?? command });
   if (user) out.user = user;
   if (group) out.group = group;
   if (words.length > 3) {

@@ -10,7 +10,7 @@ import type { TrackFile, VrrpScript, VrrpTrackProcess } from './model-vrrp.ts';
 import { arg, noExtraArgs, readInt, readIntWord, readSeconds } from './read-value.ts';
 import { readScriptCommand } from './script-command.ts';
 
-export type VrrpScriptDraft = Draft<VrrpScript> & { timeout_set: boolean };
+export type VrrpScriptDraft = Draft<VrrpScript> & { timeout_set: boolean; entry?: ConfigContext['scripts'][number] };
 
 /** `weight N [reverse|noreverse]` shared by the three blocks. */
 function readWeight(ctx: ConfigContext, stmt: Statement, max: number): { weight: number; reverse: boolean } | undefined {
@@ -40,7 +40,11 @@ export const vrrpScriptTable = new KeywordTable<VrrpScriptDraft>('vrrp_script', 
     // Tag it: keepalived security-checks vrrp_scripts only when a VRRP instance exists (then
     // all of them, tracked or not: measured with 2.2.7).
     const entry = c.scripts[before];
-    if (entry) entry.owner = 'vrrp_script';
+    if (entry) {
+      entry.owner = 'vrrp_script';
+      d.entry = entry;
+      if (d.user) entry.user = d.user.user;
+    }
     if (v) d.script = v;
   }),
   kw('interval', (c, s, d) => { const v = readSeconds(c, s, 0.000001, 86400); if (v !== undefined) d.interval = v; noExtraArgs(c, s, 1); }),
@@ -48,7 +52,11 @@ export const vrrpScriptTable = new KeywordTable<VrrpScriptDraft>('vrrp_script', 
   kw('weight', (c, s, d) => { const w = readWeight(c, s, 253); if (w) { d.weight = w.weight; d.weight_reverse = w.reverse; } }),
   kw('rise', (c, s, d) => { const v = readInt(c, s, 1, 2 ** 31 - 1); if (v !== undefined) d.rise = v; noExtraArgs(c, s, 1); }),
   kw('fall', (c, s, d) => { const v = readInt(c, s, 1, 2 ** 31 - 1); if (v !== undefined) d.fall = v; noExtraArgs(c, s, 1); }),
-  kw('user', (c, s, d) => { const v = userGroup(c, s); if (v) d.user = v; noExtraArgs(c, s, 2); }),
+  kw('user', (c, s, d) => {
+    const v = userGroup(c, s);
+    if (v) { d.user = v; if (d.entry) d.entry.user = v.user; }
+    noExtraArgs(c, s, 2);
+  }),
   kw('init_fail', (c, s, d) => { d.init_fail = true; noExtraArgs(c, s, 0); }),
 ]);
 

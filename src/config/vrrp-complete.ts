@@ -173,6 +173,14 @@ export function completeVrrpInstance(ctx: ConfigContext, d: VrrpInstanceDraft, g
     higher_prio_send_advert: higherPrioSendAdvert,
     origin: { file: headPos.file, line: headPos.line },
   };
+  for (const r of out.virtual_routes) {
+    if (r.dev === undefined && !r.no_track) {
+      // keepalived 2.2.7: "Warning - cannot track route default with no interface specified,
+      // not tracking" (reported as a config error, exit 5).
+      ctx.warn('value-fixed', { file: r.origin.file, line: r.origin.line, col: 1 },
+        `${n} cannot track route ${r.to} with no interface specified - not tracking`, 'add dev <interface>, or no_track');
+    }
+  }
   const optional = [
     'interface', 'vrf', 'use_vmac', 'use_vmac_addr', 'vmac_xmit_base', 'use_ipvlan', 'mcast_src_ip', 'unicast_src_ip',
     'mcast_dst_ip', 'track_src_ip', 'unicast_fault_no_peer', 'check_unicast_src', 'old_unicast_checksum', 'unicast_ttl',
@@ -182,7 +190,13 @@ export function completeVrrpInstance(ctx: ConfigContext, d: VrrpInstanceDraft, g
   ] as const;
   for (const k of optional) if (d[k] !== undefined) (out as Record<string, unknown>)[k] = d[k];
   if (auth) out.authentication = auth;
-  if (out.interface === undefined && peers.length === 0) out.interface = g.default_interface;
+  if (out.interface === undefined) {
+    // keepalived 2.2.7: "(V) Unknown interface!" - a config error, whatever default_interface says.
+    ctx.error('missing-interface', headPos, `${n} no interface given`, 'add interface <name>');
+  } else if (out.interface === 'lo') {
+    // keepalived: "(V) cannot use a loopback interface (lo) for vrrp - ignoring".
+    ctx.error('loopback-interface', at('interface'), `${n} cannot use a loopback interface (lo) for VRRP`);
+  }
   if (d.timer_expired_backup !== undefined && !nopreempt) {
     ctx.warn('value-fixed', at('timer_expired_backup'), `${n} timer_expired_backup needs nopreempt - ignored`);
     delete out.timer_expired_backup;

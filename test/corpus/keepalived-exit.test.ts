@@ -18,6 +18,8 @@ const inst = (body: string, name = 'V', vrid = 51) => `vrrp_instance ${name} {\n
 const SEC = 'global_defs {\n enable_script_security\n script_user root\n}\n';
 const VS = (body: string) => `virtual_server 10.0.0.1 80 {\n${body}\n real_server 10.0.1.1 80 {\n }\n}\n`;
 
+const BUG_143 = 'keepalived 2.2.7 -t kills itself (SIGTERM, exit 143) when a script runs as a non-root user (fixed in 2.2.8, vrrp-notes); we accept: the script does not run as root';
+
 /** [name, config, why we differ on purpose (undefined = must agree)] */
 const CASES: [string, string, string?][] = [
   ['valid instance', inst(VIP)],
@@ -42,6 +44,49 @@ const CASES: [string, string, string?][] = [
   ['notify script missing on disk', inst(`notify_master /nonexistent/x.sh\n${VIP}`)],
   ['sync group with unknown member', `${inst(VIP)}vrrp_sync_group G {\n group {\n  V\n  W\n }\n}\n`],
   ['strict mode with unicast', `global_defs {\n vrrp_strict\n}\n${inst(`unicast_peer {\n 10.0.0.2\n}\n${VIP}`)}`],
+  ['instance without interface', 'vrrp_instance V {\n virtual_router_id 51\n' + VIP + '\n}\n'],
+  ['loopback interface', inst(VIP).replace('eth0', 'lo')],
+  ['track_interface missing', inst(`track_interface {\n eth9\n}\n${VIP}`)],
+  ['track_interface weight 254', inst(`track_interface {\n eth1 weight 254\n}\n${VIP}`)],
+  ['unicast_src_ip with prefix', inst(`unicast_src_ip 10.0.0.1/24\nunicast_peer {\n 10.0.0.2\n}\n${VIP}`)],
+  ['advert_int 0', inst(`advert_int 0\n${VIP}`)],
+  ['preempt_delay 1001', inst(`preempt_delay 1001\n${VIP}`)],
+  ['debug 5', inst(`debug 5\n${VIP}`)],
+  ['garp_master_delay 2.5', inst(`garp_master_delay 2.5\n${VIP}`)],
+  ['VIP options', inst('virtual_ipaddress {\n 10.0.0.10/24 brd 10.0.0.255 dev eth1 scope link label eth1:1\n 10.0.0.11 dev eth0 no_track\n}')],
+  ['VIP unknown option', inst('virtual_ipaddress {\n 10.0.0.10/24 frob\n}')],
+  ['virtual_routes', inst(`virtual_routes {\n 10.5.0.0/16 via 10.0.0.254 dev eth0\n default via 10.0.0.254 table 10\n}\n${VIP}`)],
+  ['virtual_rules', inst(`virtual_rules {\n from 10.0.0.0/8 table 10 priority 50\n}\n${VIP}`)],
+  ['use_vmac', inst(`use_vmac vrrp.51\n${VIP}`)],
+  ['duplicate vrrp_instance name', inst(VIP) + inst('virtual_ipaddress {\n 10.0.0.11/24\n}', 'V', 52)],
+  ['duplicate vrrp_script name', `${SEC}vrrp_script s {\n script /bin/true\n}\nvrrp_script s {\n script /bin/false\n}\n${inst(`track_script {\n s\n}\n${VIP}`)}`],
+  ['sync group with one member', `${inst(VIP)}vrrp_sync_group G {\n group {\n  V\n }\n}\n`],
+  ['sync group member tracker weight', `track_file f {\n file /tmp/x\n}\n${inst(`track_file {\n f weight 5\n}\n${VIP}`)}vrrp_sync_group G {\n group {\n  V\n }\n}\n`],
+  ['track_file without file', `track_file f {\n weight 3\n}\n${inst(VIP)}`],
+  ['notify with unquoted args', inst(`notify_master /bin/echo a b c\n${VIP}`)],
+  ['global_defs assortment', `global_defs {\n router_id r1\n notification_email {\n  a@b.c\n }\n smtp_server 127.0.0.1 25\n smtp_connect_timeout 20\n vrrp_garp_interval 0.001\n vrrp_gna_interval 0.001\n vrrp_mcast_group4 224.0.0.18\n lvs_timeouts tcp 900 udp 300\n umask 0022\n process_names\n dynamic_interfaces\n max_auto_priority 50\n}\n${inst(VIP)}`],
+  ['vrrp_garp_interval 2', `global_defs {\n vrrp_garp_interval 2\n}\n${inst(VIP)}`],
+  ['vrrp_version 3 with authentication', `global_defs {\n vrrp_version 3\n}\n${inst(`authentication {\n auth_type PASS\n auth_pass 1\n}\n${VIP}`)}`],
+  ['static addresses and routes', `static_ipaddress {\n 10.9.0.1/24 dev eth1\n}\nstatic_routes {\n 10.10.0.0/16 via 10.9.0.254 dev eth1\n}\n${inst(VIP)}`],
+  ['DNS_CHECK type XYZ', `virtual_server 10.0.0.1 53 {\n protocol UDP\n lb_algo rr\n lb_kind NAT\n real_server 10.0.1.1 53 {\n  DNS_CHECK {\n   type XYZ\n  }\n }\n}\n`],
+  ['status_code 99', `virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n real_server 10.0.1.1 80 {\n  HTTP_GET {\n   url {\n    path /\n    status_code 99\n   }\n  }\n }\n}\n`],
+  ['quorum 0', VS(' protocol TCP\n lb_algo rr\n lb_kind NAT\n quorum 0')],
+  ['real server weight 0', `virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n real_server 10.0.1.1 80 {\n  weight 0\n }\n}\n`],
+  ['lb_kind TUN options', VS(' protocol TCP\n lb_algo rr\n lb_kind TUN type gue port 6080 nocsum')],
+  ['sorry_server', VS(' protocol TCP\n lb_algo rr\n lb_kind NAT\n sorry_server 10.0.2.1 80\n sorry_server_inhibit')],
+  ['virtual_server fwmark', `virtual_server fwmark 7 {\n lb_algo rr\n lb_kind DR\n real_server 10.0.1.1 80 {\n }\n}\n`],
+  ['fwmark with protocol', 'virtual_server fwmark 7 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n real_server 10.0.1.1 80 {\n }\n}\n'],
+  ['fwmark NAT real server with port', 'virtual_server fwmark 7 {\n lb_algo rr\n lb_kind NAT\n real_server 10.0.1.1 80 {\n }\n}\n'],
+  ['virtual_server_group', `virtual_server_group G {\n 10.0.0.1-5 80\n fwmark 3\n}\nvirtual_server group G {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.1.1 80 {\n }\n}\n`],
+  ['persistence_timeout bare', VS(' protocol TCP\n lb_algo rr\n lb_kind NAT\n persistence_timeout')],
+  ['scheduler flags', VS(' protocol TCP\n lb_algo sh\n sh-port\n sh-fallback\n lb_kind NAT')],
+  ['UDP_CHECK payload', `virtual_server 10.0.0.1 53 {\n protocol UDP\n lb_algo rr\n lb_kind NAT\n real_server 10.0.1.1 53 {\n  UDP_CHECK {\n   payload 0a0b\n   require_reply 0aXX\n  }\n }\n}\n`],
+  ['SMTP_CHECK host block', `virtual_server 10.0.0.1 25 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n real_server 10.0.1.1 25 {\n  SMTP_CHECK {\n   helo_name x\n   host {\n    connect_ip 10.0.1.2\n   }\n  }\n }\n}\n`],
+  ['virtual server without real servers', 'virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n}\n'],
+  ['notify as another user', inst(`notify_master /bin/true nobody\n${VIP}`), BUG_143],
+  ['script_user nobody without security', `global_defs {\n script_user nobody\n}\nvrrp_script s {\n script /bin/true\n}\n${inst(`track_script {\n s\n}\n${VIP}`)}`, BUG_143],
+  ['vrrp_script with user nobody', `vrrp_script s {\n script /bin/true\n user nobody\n}\n${inst(`track_script {\n s\n}\n${VIP}`)}`, BUG_143],
+  ['SSL block', `SSL {\n password x\n}\n${VS(' protocol TCP\n lb_algo rr\n lb_kind NAT')}`],
   ['complete virtual server', VS(' protocol TCP\n lb_algo rr\n lb_kind DR')],
   ['virtual server without protocol', VS(' lb_algo rr\n lb_kind DR')],
   ['persistence_timeout 0', VS(' protocol TCP\n lb_algo rr\n lb_kind NAT\n persistence_timeout 0')],
@@ -83,20 +128,22 @@ test('keepalived 2.2.7 -t and buildConfig give the same exit code on targeted co
       const file = join(dir, 'k.conf');
       writeFileSync(file, text);
       let theirs: number;
+      let said = '';
       try {
         // A fresh, empty network namespace with a veth pair: nothing touches the host's network.
         execFileSync('timeout', ['5', 'unshare', '-n', 'sh', '-c',
-          'ip link add eth0 type veth peer name eth1 && ip link set eth0 up && keepalived -t -i test -f "$0"', file], { stdio: 'pipe' });
+          'ip link add eth0 type veth peer name eth1 && ip link set eth0 up && keepalived -t -i test -f "$0" 2>&1', file], { stdio: 'pipe' });
         theirs = 0;
       } catch (e) {
         theirs = (e as { status: number }).status;
+        said = String((e as { stdout?: Buffer }).stdout ?? '').trim().split('\n').slice(0, 3).join(' / ');
       }
       const parsed = parse(text, file, { fs: { readFile: () => undefined, readDir: () => undefined, kind: () => undefined }, configId: 'test' });
       const built = buildConfig(parsed.statements, { host: { interfaceExists: (n) => n === 'eth0' || n === 'eth1' || n === 'lo', fileExecutable: isExecutable } });
       const ours = configTestExitCode([...parsed.diagnostics, ...built.diagnostics]);
       rows.push(`${name}: keepalived ${theirs}, ours ${ours}${why ? ' (deliberate)' : ''}`);
       if (why === undefined && ours !== theirs) {
-        bad.push(`${name}: keepalived ${theirs}, ours ${ours}: ${built.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
+        bad.push(`${name}: keepalived ${theirs} (${said}), ours ${ours}: ${built.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
       }
       if (why !== undefined && ours === theirs) bad.push(`${name}: expected a deliberate difference (${why}) but both say ${ours}`);
     }

@@ -16,7 +16,7 @@ test('virtual_server: keepalived defaults (UDP!, wlc, NAT with config errors; de
   assert.equal(b.exit, 5);
   const vs = b.config.virtual_servers[0]!;
   assert.deepEqual([vs.ip, vs.port, vs.family, vs.protocol, vs.lb_algo, vs.lvs_method.lb_kind], ['10.0.0.1', 80, 4, 'UDP', 'wlc', 'NAT']);
-  const set = buildText('virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n}\n');
+  const set = buildText('virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.1.1 80 {\n }\n}\n');
   assert.deepEqual([set.codes, set.exit], [[], 0]);
   assert.deepEqual([vs.delay_loop, vs.connect_timeout, vs.quorum, vs.hysteresis, vs.alpha, vs.omega, vs.inhibit_on_failure], [60, 5, 1, 0, false, false, false]);
   const rs = vs.real_servers[0]!;
@@ -52,6 +52,9 @@ test('virtual_server: every VS keyword, aliases lvs_sched / lvs_method', () => {
   connect_timeout 3
   virtualhost www.example.com
   ip_family inet6
+  real_server 2001:db8::2 443 {
+    weight 3
+  }
 }
 `);
   assert.deepEqual(codesOf(b), []);
@@ -76,14 +79,20 @@ test('virtual_server headings: fwmark and group; a group must be defined', () =>
   fwmark 7 inet6
 }
 virtual_server fwmark 5 {
+  real_server 10.0.1.1 {
+  }
 }
 virtual_server group G {
+  real_server 10.0.1.1 80 {
+  }
 }
 virtual_server group H {
+  real_server 10.0.1.1 80 {
+  }
 }
 `);
   assert.deepEqual(codesOf(b), ['unknown-reference']);
-  assert.equal(only(b, 'unknown-reference').line, 11);
+  assert.equal(only(b, 'unknown-reference').line, 15);
   const [fw, grp] = b.config.virtual_servers;
   assert.equal(fw!.fwmark, 5);
   assert.equal(grp!.group, 'G');
@@ -93,6 +102,27 @@ virtual_server group H {
   ]);
   assert.deepEqual(g.fwmarks.map((f) => [f.fwmark, f.family]), [[7, 6]]);
   assert.deepEqual(buildText('virtual_server_group G {\n 10.0.0.9-3 80\n}\n').codes, ['invalid-address']);
+});
+
+test('virtual_server without real_server is ignored (keepalived: "has no real servers - ignoring")', () => {
+  const b = buildText('virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n}\n');
+  assert.deepEqual(b.codes, ['no-real-server']);
+  assert.equal(b.config.virtual_servers.length, 0);
+});
+
+test('quorum above the total real-server weight is reduced to it (check_data.c)', () => {
+  const b = buildText('virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n quorum 5\n real_server 10.0.1.1 80 {\n  weight 2\n }\n}\n');
+  assert.match(only(b, 'value-fixed').message, /quorum 5 exceeds .* \(2\) - reduced to 2/);
+  assert.equal(b.config.virtual_servers[0]!.quorum, 2);
+});
+
+test('fwmark service: protocol is ignored; DR real-server ports are dropped, NAT ones kept', () => {
+  const dr = buildText('virtual_server fwmark 7 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.1.1 80 {\n }\n}\n');
+  assert.deepEqual(dr.codes, ['value-fixed', 'value-fixed']);
+  assert.equal(dr.config.virtual_servers[0]!.real_servers[0]!.port, undefined);
+  const nat = buildText('virtual_server fwmark 7 {\n lb_algo rr\n lb_kind NAT\n real_server 10.0.1.1 80 {\n }\n}\n');
+  assert.deepEqual(nat.codes, []);
+  assert.equal(nat.config.virtual_servers[0]!.real_servers[0]!.port, 80);
 });
 
 test('real_server: weight 0 allowed, family must match, duplicates reported', () => {
@@ -227,14 +257,15 @@ test('unknown keyword in a checker: error with a suggestion from that checker', 
 });
 
 test('lb_kind must be NAT, DR or TUN; unknown scheduler is a warning', () => {
-  const b = buildText('virtual_server 10.0.0.1 80 {\n lb_kind PAT\n lb_algo xyz\n}\n');
+  const b = buildText('virtual_server 10.0.0.1 80 {\n lb_kind PAT\n lb_algo xyz\n  real_server 10.0.1.1 80 {\n  }\n}\n');
   assert.deepEqual(codesOf(b), ['invalid-value', 'unknown-scheduler']);
   assert.equal(b.config.virtual_servers[0]!.lvs_method.lb_kind, 'NAT');
 });
 
 test('same virtual server twice is an error; same group with another protocol is not', () => {
-  const b = buildText('virtual_server_group G {\n 10.0.0.1 80\n}\nvirtual_server 10.0.0.1 80 {\n}\nvirtual_server 10.0.0.1 80 {\n}\n' +
-    'virtual_server group G {\n protocol TCP\n}\nvirtual_server group G {\n protocol UDP\n}\n');
+  const rs = '  real_server 10.0.1.1 80 {\n  }\n';
+  const b = buildText(`virtual_server_group G {\n 10.0.0.1 80\n}\nvirtual_server 10.0.0.1 80 {\n${rs}}\nvirtual_server 10.0.0.1 80 {\n${rs}}\n` +
+    `virtual_server group G {\n protocol TCP\n${rs}}\nvirtual_server group G {\n protocol UDP\n${rs}}\n`);
   assert.deepEqual(codesOf(b), ['duplicate']);
-  assert.equal(only(b, 'duplicate').line, 6);
+  assert.equal(only(b, 'duplicate').line, 8);
 });

@@ -33,10 +33,10 @@ test('vrrp_instance: state MASTER without priority is the address owner (255)', 
 });
 
 test('vrrp_instance: global_defs values are inherited, instance values win', () => {
-  const b = buildText(`global_defs {\n vrrp_garp_master_delay 2.5\n vrrp_garp_master_repeat 3\n vrrp_version 3\n}\n` +
+  const b = buildText(`global_defs {\n vrrp_garp_master_delay 2\n vrrp_garp_master_repeat 3\n vrrp_version 3\n}\n` +
     instance(`  garp_master_repeat 7\n${VIP}`));
   const i = b.config.vrrp_instances[0]!;
-  assert.equal(i.garp_master_delay, 2.5);
+  assert.equal(i.garp_master_delay, 2);
   assert.equal(i.garp_master_repeat, 7);
   assert.equal(i.garp_lower_prio_repeat, 7, 'lower-prio repeat defaults to the master repeat');
   assert.equal(i.version, 3);
@@ -248,8 +248,8 @@ test('unicast, use_vmac, routes and rules', () => {
   use_vmac vrrp.51 02:00:5e:00:01:33
   virtual_routes {
     10.1.0.0/16 via 10.0.0.254 dev eth0 metric 5 table 100
-    default via 10.0.0.254
-    blackhole 10.2.0.0/16
+    default via 10.0.0.254 dev eth0
+    blackhole 10.2.0.0/16 no_track
   }
   virtual_rules {
     from 10.0.0.0/8 table 100 preference 50
