@@ -2,7 +2,7 @@
 //   node --import tsx src/daemon/lvs-main-for-tests.ts -f FILE [-I] [-l] [-D] [--events] [--seed N]
 // -I: keep the IPVS table on stop (--dont-release-ipvs). -l / -D: console log / debug detail.
 // --events: one JSON object per director event on stdout, with `ms` = milliseconds on this
-// process's monotonic clock (tests and benches read them); a line {"kind":"ready"} once the
+// process's monotonic clock and `wall` = Date.now() (to line up with other processes); a line {"kind":"ready"} once the
 // kernel table first matches the configuration. SIGTERM / SIGINT: stop (table removed unless
 // -I), exit 0. SIGHUP: ignored (reload is not built).
 import { formatIp } from '../base/ip.ts';
@@ -26,7 +26,7 @@ for (let i = 0; i < argv.length; i++) {
 
 const t0 = process.hrtime.bigint();
 const ms = (): number => Number((process.hrtime.bigint() - t0) / 1000n) / 1000;
-const emit = (o: object): void => { process.stdout.write(`${JSON.stringify({ ms: ms(), ...o })}\n`); };
+const emit = (o: object): void => { process.stdout.write(`${JSON.stringify({ ms: ms(), wall: Date.now(), ...o })}\n`); };
 
 function eventLine(e: LvsEvent): object | undefined {
   switch (e.kind) {

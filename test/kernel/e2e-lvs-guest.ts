@@ -273,9 +273,24 @@ async function main(): Promise<void> {
   if (!ok) return;
 
   await step('r2 HTTP stopped: removed from NAT, weight 0 in DR (inhibit_on_failure), no failed request after', async () => {
+    const killedAt = Date.now();
+    const mark = run.events.length;
     await stopHttp(2);
     const ms = await waitTable((t) => same(t[NAT_KEY], natDests({ 1: 1, 3: 3 })) && same(t[DR_KEY], drDests({ 1: 1, 2: 0, 3: 3 })), BOUND_MS + SLACK_MS, 'r2 out');
     figures.rsDownToKernelMs = ms;
+    // The daemon's own account: verdicts (one per checker: HTTP_GET on NAT, TCP_CHECK on DR) and the kernel's ACK.
+    // (The kernel may show the change before this loop has read the daemon's lines.)
+    const isDown = (e: Record<string, unknown>) => e.kind === 'health' && e.up === false && String(e.realServer).endsWith('10.0.2.12:80');
+    for (let i = 0; i < 50 && run.events.slice(mark).filter(isDown).length < 2; i++) await sleep(100);
+    await sleep(200);
+    const later = run.events.slice(mark);
+    const downs = later.filter(isDown);
+    const syncedAfter = (w: number) => later.find((e) => e.kind === 'ipvs' && e.type === 'synced' && Number(e.wall) >= w);
+    check(downs.length === 2, `two down verdicts for r2: ${JSON.stringify(downs)}`);
+    downs.forEach((d, n) => {
+      figures[`killToVerdict${n}Ms`] = Number(d.wall) - killedAt;
+      figures[`verdictToAck${n}Ms`] = Math.round((Number(syncedAfter(Number(d.wall))?.ms ?? NaN) - Number(d.ms)) * 10) / 10;
+    });
     counts(await requests(NAT, 60), { r1: 15, r3: 45 }, 'NAT without r2');
     counts(await requests(DR, 60), { r1: 15, r3: 45 }, 'DR with r2 at weight 0');
     return `removed ${ms} ms after the server stopped (bound ${BOUND_MS} ms + ${SLACK_MS} ms slack)`;
