@@ -246,7 +246,7 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
 
     const director = new Director({
       clock,
-      link: vlog.wrapLink(osLink),
+      link: osLink,
       codec: wireAdvertCodec(plan.mcastGroup4),
       addresses: vlog.wrapAddresses(addresses),
       announcer: vlog.wrapAnnouncer(announcer),

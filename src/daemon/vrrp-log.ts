@@ -2,40 +2,43 @@
 // alerting keep working ("(VI_1) Entering MASTER STATE", "(VI_1) received lower priority (90)
 // advert from 10.99.0.11 - discarding", "VRRP_Script(chk) failed"...).
 //
-// Theory of operation: the director reports transitions and script status as DirectorEvents;
-// everything else keepalived logs is seen by wrapping the ports on their way in: the link (what
-// was received, then the instance's counters say whether it was discarded or rejected), the
-// address port ("setting VIPs." / "removing VIPs."), the announcer and the notifier (a master
-// hearing a lower priority). Wrappers pass every call through unchanged.
+// Theory of operation: the director reports transitions, ignored adverts, priority changes and
+// script status as DirectorEvents; the rest keepalived logs is seen by wrapping ports on their
+// way in: the address port ("setting VIPs." / "removing VIPs."), the announcer and the notifier
+// (a master hearing a lower priority). Wrappers pass every call through unchanged. Rejected
+// adverts are logged once per instance and reason every REJECT_LOG_INTERVAL_MS: at 0.1 s adverts
+// a misconfigured peer would otherwise write ten lines a second.
 
 import { formatIp } from '../base/ip.ts';
 import type { Director, DirectorEvent } from '../runtime/director.ts';
-import type { AddressPort, Announcer, Notification, Notifier, PortResult, VrrpLink } from '../runtime/ports.ts';
+import type { AddressPort, Announcer, Notification, Notifier, PortResult } from '../runtime/ports.ts';
 import type { VipSpec } from '../vrrp/instance-spec.ts';
-import type { VrrpInstance } from '../vrrp/instance.ts';
-import type { RxMeta } from '../vrrp/wire/advert.ts';
 import type { DaemonLogger } from './daemon-log.ts';
 
-interface Snapshot {
-  discarded: number;
-  rejected: Record<string, number>;
-  priority: number;
+const REJECT_LOG_INTERVAL_MS = 10_000;
+
+/** keepalived's wording for the rejections it names (vrrp.c vrrp_check_packet). */
+function rejectText(reason: string, src: string, priority: number): string {
+  switch (reason) {
+    case 'authFailure': return `received an invalid passwd! (from ${src})`;
+    case 'authTypeMismatch': return `received a packet with invalid authentication type from ${src}`;
+    case 'ttl': return `invalid TTL/HL from ${src}, expect 255`;
+    case 'intervalMismatch': return `advertisement interval mismatch from ${src} (priority ${priority})`;
+    case 'versionMismatch': return `wrong version in advert from ${src}`;
+    case 'unicastSource': return `unicast advert from ${src} who is not a unicast peer`;
+    default: return `advert from ${src} (priority ${priority}) ignored: ${reason}`;
+  }
 }
 
 export class VrrpLog {
   private director: Director | undefined;
-  private readonly snaps = new Map<VrrpInstance, Snapshot>();
+  private readonly lastReject = new Map<string, number>();
   private readonly lastGarpLog = new Map<string, number>();
 
   constructor(private readonly log: DaemonLogger) {}
 
   attach(director: Director): void {
     this.director = director;
-    for (const i of director.instances) this.snaps.set(i, this.snapshot(i));
-  }
-
-  private snapshot(i: VrrpInstance): Snapshot {
-    return { discarded: i.stats.lowerPriorityDiscarded, rejected: { ...i.stats.rejected }, priority: i.effectivePriority };
   }
 
   /** The director's observer. */
@@ -57,7 +60,26 @@ export class VrrpLog {
       }
       case 'scriptStatus':
         this.log.info(`VRRP_Script(${e.script}) ${e.ok ? 'succeeded' : 'failed'}`);
-        queueMicrotask(() => this.checkPriorities());
+        return;
+      case 'priorityChanged':
+        this.log.info(`(${e.instance}) Changing effective priority from ${e.from} to ${e.to}`);
+        return;
+      case 'advertIgnored': {
+        const src = formatIp(e.src);
+        if (e.reason === 'lowerPriority') {
+          this.log.info(`(${e.instance}) received lower priority (${e.priority}) advert from ${src} - discarding`);
+          return;
+        }
+        if (e.reason === 'ownAddress') return; // our own advert looped back
+        const key = `${e.instance}/${e.reason}`;
+        const now = Date.now();
+        if (now - (this.lastReject.get(key) ?? -Infinity) < REJECT_LOG_INTERVAL_MS) return;
+        this.lastReject.set(key, now);
+        this.log.warn(`(${e.instance}) ${rejectText(e.reason, src, e.priority)}`);
+        return;
+      }
+      case 'invalidSpec':
+        this.log.error(`(${e.instance}) not started: ${e.problems.join('; ')}`);
         return;
       case 'decodeError':
         this.log.debug(`bad VRRP packet: ${e.reason}`);
@@ -70,48 +92,6 @@ export class VrrpLog {
         return;
     }
   };
-
-  /** "(VI_1) Changing effective priority from 150 to 90". */
-  checkPriorities(): void {
-    for (const [i, s] of this.snaps) {
-      const p = i.effectivePriority;
-      if (p !== s.priority) {
-        this.log.info(`(${i.name}) Changing effective priority from ${s.priority} to ${p}`);
-        s.priority = p;
-      }
-    }
-  }
-
-  private afterReceive(payload: Uint8Array, meta: RxMeta): void {
-    const d = this.director;
-    if (!d) return;
-    for (const i of d.instances) {
-      const s = this.snaps.get(i);
-      if (!s) continue;
-      if (i.stats.lowerPriorityDiscarded !== s.discarded) {
-        s.discarded = i.stats.lowerPriorityDiscarded;
-        this.log.info(`(${i.name}) received lower priority (${payload[2] ?? '?'}) advert from ${formatIp(meta.src)} - discarding`);
-      }
-      for (const [reason, count] of Object.entries(i.stats.rejected)) {
-        if (count !== s.rejected[reason]) {
-          s.rejected[reason] = count;
-          this.log.warn(`(${i.name}) advert from ${formatIp(meta.src)} rejected: ${reason}`);
-        }
-      }
-    }
-    this.checkPriorities();
-  }
-
-  wrapLink(inner: VrrpLink): VrrpLink {
-    return {
-      send: (tx) => inner.send(tx),
-      ifnameOf: (ifindex) => inner.ifnameOf(ifindex),
-      onReceive: (cb) => inner.onReceive((payload, meta) => {
-        cb(payload, meta);
-        this.afterReceive(payload, meta);
-      }),
-    };
-  }
 
   private instanceFor(vips: readonly VipSpec[]): string {
     const i = this.director?.instances.find((x) => x.allVips === vips || x.spec.vips === vips);
