@@ -62,6 +62,8 @@ export class FakeNotifier implements Notifier {
 /** Scripts succeed while `healthy.get(name)` is true (default true); each run takes runtimeUs. */
 export class FakeScriptRunner implements ScriptRunner {
   readonly healthy = new Map<string, boolean>();
+  readonly hanging = new Set<string>();
+  kills = 0;
   runtimeUs = 1_000;
   runs = 0;
   private readonly pending = new Map<number, SimEvent>();
@@ -70,7 +72,9 @@ export class FakeScriptRunner implements ScriptRunner {
 
   run(runId: number, script: ScriptSpec, done: (outcome: ScriptOutcome) => void): void {
     this.runs++;
-    const ev = this.world.after(this.runtimeUs, `script ${script.name}`, () => {
+    // A hung script never answers by itself: only the scheduler's timeout (a kill) ends it.
+    const runtime = this.hanging.has(script.name) ? 3_600_000_000 : this.runtimeUs;
+    const ev = this.world.after(runtime, `script ${script.name}`, () => {
       this.pending.delete(runId);
       done({ kind: 'exited', code: (this.healthy.get(script.name) ?? true) ? 0 : 1 });
     });
@@ -78,6 +82,7 @@ export class FakeScriptRunner implements ScriptRunner {
   }
 
   kill(runId: number): void {
+    this.kills++;
     const ev = this.pending.get(runId);
     if (ev) ev.cancelled = true;
     this.pending.delete(runId);

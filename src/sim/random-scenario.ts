@@ -123,6 +123,11 @@ export function runRandomScenario(seed: number, options: RandomScenarioOptions =
         }
         case 6: note('network clean'); c.setFaults({}); break;
         case 7: case 8: {
+          if (prng.chance(0.25)) {
+            const hang = !h.scriptHanging.has('chk');
+            note(`script ${h.name} ${hang ? 'hangs' : 'stops hanging'}`); h.setScriptHanging('chk', hang);
+            break;
+          }
           const healthy = !(h.scriptHealth.get('chk') ?? true);
           note(`script ${h.name} ${healthy ? 'ok' : 'failing'}`); h.setScriptHealthy('chk', healthy);
           break;
@@ -157,6 +162,7 @@ export function runRandomScenario(seed: number, options: RandomScenarioOptions =
       c.setLink(h.name, true);
       if (h.otherLinks.get('eth1') === false) h.setInterface('eth1', true);
       if (h.scriptHealth.get('chk') === false) h.setScriptHealthy('chk', true);
+      h.setScriptHanging('chk', false);
       if (h.status !== 'running') c.restart(h.name);
     }
   });

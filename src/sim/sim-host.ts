@@ -42,6 +42,7 @@ export class SimHost {
   onDisturb: () => void = () => {};
   /** Script health survives restarts: it belongs to the world, not the process. */
   readonly scriptHealth = new Map<string, boolean>();
+  readonly scriptHanging = new Set<string>();
   /** State of the host's other interfaces, which also survives restarts. */
   readonly otherLinks = new Map<string, boolean>();
 
@@ -73,6 +74,7 @@ export class SimHost {
     this.notifier = new FakeNotifier(this.world);
     this.scripts = new FakeScriptRunner(this.world);
     for (const [k, v] of this.scriptHealth) this.scripts.healthy.set(k, v);
+    for (const k of this.scriptHanging) this.scripts.hanging.add(k);
     this.director = new Director(
       {
         clock: this.clock, link: this.link, codec: this.options.codec ?? SIM_CODEC,
@@ -132,6 +134,12 @@ export class SimHost {
     this.onDisturb();
     this.otherLinks.set(ifname, up);
     if (this.status === 'running') this.director.interfaceChanged(ifname, up);
+  }
+
+  /** The script hangs (until killed by its timeout) or runs normally again. */
+  setScriptHanging(name: string, hanging: boolean): void {
+    if (hanging) this.scriptHanging.add(name); else this.scriptHanging.delete(name);
+    if (hanging) this.scripts.hanging.add(name); else this.scripts.hanging.delete(name);
   }
 
   setScriptHealthy(name: string, healthy: boolean): void {

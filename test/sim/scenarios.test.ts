@@ -264,3 +264,20 @@ import { inst as baseInstOf } from './build.ts';
 function baseInst(n: number, vrid: number, priority: number) {
   return baseInstOf(n, { vrid, priority });
 }
+
+test('a hung track_script is killed at its timeout and counts as failed', () => {
+  const c = new SimCluster(1);
+  const scripts = [{ name: 'chk', command: 'chk', intervalUs: 1_000_000, timeoutUs: 400_000, rise: 1, fall: 1, initFail: false }];
+  const a = addNode(c, 1, { priority: 150, trackScripts: [{ name: 'chk', weight: 0, reverse: false }] }, { scripts });
+  a.start();
+  c.world.runFor(5_000_000);
+  assert.equal(stateOf(a), 'MASTER');
+  a.setScriptHanging('chk', true);
+  c.world.runFor(1_500_000);
+  assert.equal(stateOf(a), 'FAULT');
+  assert.ok(a.scripts.kills >= 1);
+  a.setScriptHanging('chk', false);
+  c.world.runFor(10_000_000);
+  assert.equal(stateOf(a), 'MASTER');
+  assert.deepEqual(c.violations, []);
+});
