@@ -6,7 +6,7 @@
 // failure becomes an 'internal-error' diagnostic rather than an exception.
 import type { Diagnostic, ParseOptions, ParseResult, Statement } from './types.ts';
 import { preprocess } from './preprocess.ts';
-import { scanTokens } from './tokens.ts';
+import { scanBatch, scanStart } from './tokens.ts';
 import { configParser } from './parser.ts';
 import { TreeBuilder } from './tree-builder.ts';
 import { resolvePath } from './paths.ts';
@@ -14,20 +14,28 @@ import { resolvePath } from './paths.ts';
 export type * from './types.ts';
 export { splitShellWords, type ShellWords } from './shell-words.ts';
 
+/** Tokens handed to the parser at a time (each batch ends at a statement boundary). */
+const TOKENS_PER_BATCH = 8192;
+
 export function parse(text: string, source: string, options: ParseOptions): ParseResult {
   try {
     const pp = preprocess(text, source, options);
-    const tokens = scanTokens(pp.text);
     const builder = new TreeBuilder(pp);
     const parser = configParser();
     parser.builder = builder;
-    parser.input = tokens;
-    parser.document();
+    const scan = scanStart();
+    let parseErrors = 0;
+    let firstError = '';
+    while (scan.i < pp.text.length) {
+      parser.input = scanBatch(pp.text, scan, TOKENS_PER_BATCH);
+      parser.document();
+      if (parser.errors.length > 0 && parseErrors++ === 0) firstError = parser.errors[0]!.message;
+    }
     parser.builder = undefined;
     const statements: readonly Statement[] = builder.finish();
     const diagnostics: Diagnostic[] = [...pp.diagnostics, ...builder.diagnostics];
-    if (parser.errors.length > 0) {
-      const what = parser.errors[0]?.message ?? '';
+    if (parseErrors > 0) {
+      const what = firstError;
       diagnostics.push({ severity: 'error', code: 'internal-error', message: `keepalived-conf-parser could not parse its own token stream: ${what}`, file: source, line: 1, col: 1 });
     }
     return { statements, diagnostics, files: pp.files };

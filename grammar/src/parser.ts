@@ -16,7 +16,8 @@ export class ConfigParser extends EmbeddedActionsParser {
   builder: TreeBuilder | undefined;
 
   constructor() {
-    super(allTokens, { recoveryEnabled: false, maxLookahead: 1 });
+    // skipValidations: the grammar is fixed and covered by tests; validation costs startup time
+    super(allTokens, { recoveryEnabled: false, maxLookahead: 1, skipValidations: true });
     this.performSelfAnalysis();
   }
 

@@ -46,15 +46,19 @@ export interface PreprocessResult {
 
 type Source =
   | { kind: 'file'; file: number; dir: string; text: string; pos: number; lineNo: number; special: RegExp; nextSpecial: number }
-  | { kind: 'lines'; lines: readonly SrcLine[]; i: number }
+  | { kind: 'lines'; lines: readonly SrcLine[]; i: number; multiline: boolean }
   | { kind: 'seq'; seq: Sequence }
   | { kind: 'include'; paths: string[]; i: number; at: SrcLine; readable: boolean };
 
 const INCLUDE_VARIANTS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea', 'includet']);
 /** Nested include depth keepalived-ts accepts (keepalived has no limit but detects loops). */
 const MAX_INCLUDE_DEPTH = 32;
-/** Lines processed in total before we call the expansion runaway (65,024 instances x ~15 fit). */
-const DEFAULT_MAX_LINES = 4_000_000;
+/** Lines processed in total before we call the expansion runaway (man5's 65,024 instances fit). */
+const DEFAULT_MAX_LINES = 2_000_000;
+/** Multiline expansions inside multiline expansions: deeper can only be a definition using itself. */
+const MAX_MULTILINE_DEPTH = 64;
+/** Characters of rewritten (not verbatim) output, to bound memory: man5's 65,024 instances take ~30M. */
+const MAX_REWRITTEN_CHARS = 64_000_000;
 const MAX_RECHECKS = 64;
 /**
  * A line holding one of these needs the preprocessor (escapes and continuations, definitions,
@@ -74,6 +78,7 @@ class Preprocessor {
   private readonly texts: string[] = [];
   private readonly chunks: Chunk[] = [];
   private outLines = 0;
+  private rewrittenChars = 0;
   private processed = 0;
   private collecting: Definition | undefined;
   private readonly defs: Definitions;
@@ -278,7 +283,11 @@ class Preprocessor {
         this.diag('error', r.code, r.message, colAt(line.segs, r.at), r.code === 'self-reference' ? 'a definition may not use itself, directly or through others' : undefined);
         return;
       }
-      for (const rest of r.multiline) this.stack.push({ kind: 'lines', lines: rest, i: 0 });
+      if (r.multiline.length > 0 && this.multilineDepth() + r.multiline.length > MAX_MULTILINE_DEPTH) {
+        this.diag('error', 'self-reference', `multiline definitions nested more than ${MAX_MULTILINE_DEPTH} deep - a definition uses itself`, colAt(line.segs, 0), 'a definition may not use itself, directly or through others');
+        return;
+      }
+      for (const rest of r.multiline) this.stack.push({ kind: 'lines', lines: rest, i: 0, multiline: true });
       line = r.line;
       const n0 = line.text.charCodeAt(0);
       if (n0 !== 64 && n0 !== 126 && line.text.indexOf('$') < 0) break;
@@ -287,10 +296,22 @@ class Preprocessor {
     if (line.text.indexOf('include') >= 0 && this.include(line)) return;
     const [piece, residue] = splitAtBrace(line);
     if (piece.text.length > 0) this.emit(piece);
-    if (residue) this.stack.push({ kind: 'lines', lines: [residue], i: 0 });
+    if (residue) this.stack.push({ kind: 'lines', lines: [residue], i: 0, multiline: false });
+  }
+
+  private multilineDepth(): number {
+    let n = 0;
+    for (const s of this.stack) if (s.kind === 'lines' && s.multiline) n++;
+    return n;
   }
 
   private emit(piece: SrcLine): void {
+    this.rewrittenChars += piece.text.length + 1;
+    if (this.rewrittenChars > MAX_REWRITTEN_CHARS) {
+      if (this.stack.length > 0) this.diag('error', 'expansion-too-large', `more than ${MAX_REWRITTEN_CHARS} characters produced by expansion - giving up`, colAt(piece.segs, 0));
+      this.stack.length = 0;
+      return;
+    }
     const l = escapeForLexer(piece);
     this.chunks.push({ outLine: this.outLines, verbatim: false, segs: l.segs });
     this.texts.push(l.text, '\n');

@@ -36,7 +36,13 @@ export const Word = createToken({
 
 export const allTokens: TokenType[] = [Newline, Blank, Comment, LBrace, RBrace, Quoted, UnmatchedQuote, Word, Atom];
 
-export const configLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });
+let specLexer: Lexer | undefined;
+
+/** The chevrotain Lexer (built on first use: only tests run it, and building it costs startup time). */
+export function configLexer(): Lexer {
+  specLexer ??= new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });
+  return specLexer;
+}
 
 function tok(type: TokenType, image: string, startOffset: number, line: number, lineStart: number): IToken {
   // chevrotain's token shape; startLine/startColumn are the 0-based line of the lexer's input and
@@ -69,19 +75,41 @@ function cls(c: number): number {
   return c < 256 ? CLASS[c]! : C.Word;
 }
 
+/** Where scanning stopped; scanBatch() resumes from it. */
+export interface ScanState {
+  i: number;
+  line: number;
+  lineStart: number;
+  afterAtom: boolean;
+}
+
+export function scanStart(): ScanState {
+  return { i: 0, line: 0, lineStart: 0, afterAtom: false };
+}
+
 /**
  * The tokens configLexer.tokenize(text) gives (skipped groups left out), except that a Newline is
  * only produced where it ends a statement (right after a word on the same line): the others
  * carry no meaning and the benchmark file has 100,000 of them.
  */
 export function scanTokens(text: string): IToken[] {
+  return scanBatch(text, scanStart(), Infinity);
+}
+
+/**
+ * Scans on from `st` until at least `max` tokens were produced and the last one ends a statement
+ * (Newline or brace), or the text ends. Batches let the tokens die young instead of 700,000 of
+ * them surviving garbage collections for the whole parse.
+ */
+export function scanBatch(text: string, st: ScanState, max: number): IToken[] {
   const out: IToken[] = [];
   const n = text.length;
-  let i = 0;
-  let line = 0;
-  let lineStart = 0;
-  let afterAtom = false;
+  let i = st.i;
+  let line = st.line;
+  let lineStart = st.lineStart;
+  let afterAtom = st.afterAtom;
   while (i < n) {
+    if (out.length >= max && !afterAtom) break;
     const c = text.charCodeAt(i);
     switch (cls(c)) {
       case C.Newline:
@@ -147,5 +175,9 @@ export function scanTokens(text: string): IToken[] {
       }
     }
   }
+  st.i = i;
+  st.line = line;
+  st.lineStart = lineStart;
+  st.afterAtom = afterAtom;
   return out;
 }

@@ -70,7 +70,7 @@ export class TreeBuilder {
   /** One keepalived piece: the words up to a brace or the end of the line. */
   statement(atoms: readonly IToken[]): void {
     let keyword: Word | undefined;
-    const args: Word[] = [];
+    let args: Word[] = NO_ARGS;
     let end = 0;
     for (let k = 0; k < atoms.length; k++) {
       const t = atoms[k]!;
@@ -83,6 +83,7 @@ export class TreeBuilder {
       const text = quoted ? image.slice(1, -1) : image.indexOf('\\') >= 0 ? image.replace(/\\(.)/g, '$1') : image;
       const w: Word = { text, quoted, pos: this.pos(t) };
       if (keyword === undefined) keyword = w;
+      else if (args === NO_ARGS) args = [w];
       else args.push(w);
       end = t.startOffset + image.length;
     }
@@ -95,7 +96,9 @@ export class TreeBuilder {
     let restStart = kwEnd;
     const t = this.text;
     while (restStart < end && isWhite(t.charCodeAt(restStart))) restStart++;
-    let rest = restStart < end ? t.slice(restStart, end) : '';
+    // most statements are `keyword value`: reuse the value's string for rest
+    const a0 = args[0];
+    let rest = restStart >= end ? '' : args.length === 1 && !a0!.quoted && end - restStart === a0!.text.length && atoms[1]!.image === a0!.text ? a0!.text : t.slice(restStart, end);
     if (!this.chunk!.verbatim && rest.indexOf('\\') >= 0) rest = unescapeRest(rest);
     const st: MutableStatement = {
       keyword,
@@ -144,6 +147,9 @@ export class TreeBuilder {
     return this.root;
   }
 }
+
+/** Shared by every statement without arguments (the tree is read-only). */
+const NO_ARGS: Word[] = Object.freeze([]) as unknown as Word[];
 
 /** Undo lexer-escape.ts outside quotes (inside "..." the lexer takes characters literally). */
 function unescapeRest(s: string): string {

@@ -8,7 +8,7 @@ import { Atom, configLexer, Newline, scanTokens } from '../../grammar/src/tokens
 import type { IToken } from 'chevrotain';
 
 function spec(text: string): string[] {
-  const r = configLexer.tokenize(text);
+  const r = configLexer().tokenize(text);
   assert.deepEqual(r.errors, [], 'the chevrotain lexer never fails on our classes');
   const out: string[] = [];
   let prev: IToken | undefined;

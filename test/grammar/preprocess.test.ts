@@ -202,7 +202,7 @@ test('man5 ~LST: values, tuples, nesting, combined with ~SEQ', () => {
 });
 
 test('self-referencing definitions are errors with a position, never a hang', () => {
-  for (const text of ['$IF=$IF\ninterface $IF\n', '$A=${B}\n$B=${A}\nx ${A}\n', '$G=$G $G\ny $G\n', '$M= \\\n$M\n\n$M\n']) {
+  for (const text of ['$IF=$IF\ninterface $IF\n', '$A=${B}\n$B=${A}\nx ${A}\n', '$G=$G $G\ny $G\n', '$M= \\\n$M\n\n$M\n', '$M= \\\na \\\n$M\n\n$M\n', '$P= \\\np \\\n$Q\n$Q= \\\nq \\\n$P\n\n$P\n']) {
     const t0 = Date.now();
     const r = run(text);
     assert.ok(Date.now() - t0 < 5000);
@@ -242,4 +242,9 @@ test('a residue after a brace goes through @ and $ processing again (read_line l
   assert.deepEqual(lines(r.statements), ['virtual_ipaddress', '  10.0.0.1', 'z', 'w 5']);
   // a conditional line that does not apply takes its '}' with it, as in keepalived
   assert.deepEqual(codes(run('a {\n@other x }\n', { configId: 'main' })), ['missing-brace@1:3']);
+});
+
+test('expansion output is bounded in memory', () => {
+  const r = parse(`$L=${'x'.repeat(1000)}\n~SEQ(I, 1, 1000000) $L\n`, F, opts());
+  assert.ok(r.diagnostics.some((d) => d.code === 'expansion-too-large'));
 });

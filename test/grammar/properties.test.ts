@@ -61,7 +61,9 @@ function corpusConfigs(): string[] {
       .filter((_, i) => i % 7 === 0)
       .map((n) => join(dir, n))
       .filter((p) => statSync(p).isFile() && statSync(p).size < 40_000)
-      .map((p) => readFileSync(p, 'latin1'));
+      .map((p) => readFileSync(p, 'latin1'))
+      // big ~SEQ expansions (65,024 instances) are correct but slow; they have their own tests
+      .filter((t) => !t.includes('~SEQ'));
   } catch {
     return [];
   }
