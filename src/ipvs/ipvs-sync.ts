@@ -25,7 +25,7 @@
 // PR #253: per-service listing dominates the cost), and those services are never touched.
 import type { Instant } from '../base/time.ts';
 import { US_PER_S } from '../base/time.ts';
-import { applyPlan } from './apply-plan.ts';
+import { applyOpInPlace, type MutableTable } from './apply-plan.ts';
 import type { IpvsReply, IpvsRequest } from './ipvs-messages.ts';
 import {
   destKeyId, normalizeTable, serviceKeyId, type IpvsDest, type IpvsService, type IpvsTable, type ServiceEntry, type ServiceKey,
@@ -90,16 +90,17 @@ export class IpvsSync {
   private phase: Phase = { name: 'new' };
   private desired: IpvsTable = new Map();
   private owned: ReadonlySet<string> = new Set();
-  private observed = new Map<string, ServiceEntry>();
+  private observed: MutableTable = new Map();
   private familyId = 0;
   private seq: number;
   private readonly actions: IpvsSyncAction[] = [];
-  private readonly pending: IpvsOp[] = [];
+  private pending: IpvsOp[] = [];
+  private pendingHead = 0;
   private readonly inFlight = new Map<number, IpvsOp>();
   private cycleFailed = false;
   private failures = 0;
   private opsThisCycle = 0;
-  private dumpedServices = new Map<string, ServiceEntry>();
+  private dumpedServices: MutableTable = new Map();
   /** Services whose dests we dumped (or created): only those may be planned against. */
   private destsKnown = new Set<string>();
   private readonly maxSendBytes: number;
@@ -206,6 +207,11 @@ export class IpvsSync {
 
   // ---------------------------------------------------------------------------------------------
 
+  private clearPending(): void {
+    this.pending = [];
+    this.pendingHead = 0;
+  }
+
   private nextSeq(): number {
     const s = this.seq;
     this.seq = this.seq >= 0xffffffff ? 1 : this.seq + 1;
@@ -238,7 +244,7 @@ export class IpvsSync {
 
   private startDump(): void {
     this.inFlight.clear();
-    this.pending.length = 0;
+    this.clearPending();
     const seq = this.nextSeq();
     this.phase = { name: 'dump-services', seq, services: [] };
     this.send([this.wire.encodeRequest({ cmd: 'get-service' }, this.familyId, seq)]);
@@ -289,22 +295,23 @@ export class IpvsSync {
       return;
     }
     this.phase = { name: 'applying' };
-    this.pending.push(...ops);
+    this.pending = ops;
+    this.pendingHead = 0;
     this.pump();
   }
 
   /** Sends pending ops while the window has room, several per send. */
   private pump(): void {
-    while (this.pending.length > 0 && this.inFlight.size < this.windowMessages) {
+    while (this.pendingHead < this.pending.length && this.inFlight.size < this.windowMessages) {
       const batch: Uint8Array[] = [];
       let bytes = 0;
-      while (this.pending.length > 0 && this.inFlight.size < this.windowMessages) {
-        const op = this.pending[0]!;
+      while (this.pendingHead < this.pending.length && this.inFlight.size < this.windowMessages) {
+        const op = this.pending[this.pendingHead]!;
         const seq = this.seq;
         const msg = this.wire.encodeRequest(opRequest(op), this.familyId, seq);
         if (batch.length > 0 && bytes + msg.length > this.maxSendBytes) break;
         this.nextSeq();
-        this.pending.shift();
+        this.pendingHead++;
         this.inFlight.set(seq, op);
         batch.push(msg);
         bytes += msg.length;
@@ -364,17 +371,16 @@ export class IpvsSync {
         this.inFlight.delete(m.seq);
         this.replyDeadline = this.now + this.replyTimeoutUs;
         if (m.kind === 'ack') {
-          const r = applyPlan(this.observed, [op]);
-          this.observed = r.table;
           this.opsThisCycle++;
-          if (r.failed) this.cycleFailed = true; // the kernel said yes to what our model says no to
+          // The kernel said yes to what our model says no to: our picture is wrong, re-dump.
+          if (applyOpInPlace(this.observed, op)) this.cycleFailed = true;
         } else {
           this.cycleFailed = true;
           if (m.kind === 'error') this.event({ type: 'op-failed', op, errno: m.errno });
         }
-        if (this.cycleFailed) this.pending.length = 0;
+        if (this.cycleFailed) this.clearPending();
         if (this.inFlight.size > 0) return;
-        if (this.pending.length > 0) { this.pump(); return; }
+        if (this.pendingHead < this.pending.length) { this.pump(); return; }
         if (this.cycleFailed) this.resync(now, m.kind === 'malformed' ? 'malformed' : 'error');
         else this.reconcile(); // the desired table may have moved on meanwhile
         return;
