@@ -1,0 +1,129 @@
+// The Linux ports that need no namespace: the script runner against real children (exit codes,
+// signals, SIGTERM on timeout, exec failure counted as keepalived counts it, script_user), the
+// notifier's FIFO lines and notify arguments, the rtnetlink address spec for VIP options, pid
+// files and the clock.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatIp, parseIp } from '../../../src/base/ip.ts';
+import { addressSpecOf, broadcastOf } from '../../../src/os/address-port.ts';
+import { MonotonicClock } from '../../../src/os/clock.ts';
+import { ScriptNotifier, fifoLine } from '../../../src/os/notifier.ts';
+import { ChildScriptRunner } from '../../../src/os/script-runner.ts';
+import { lookupUser } from '../../../src/os/system-users.ts';
+import { removePidFile, writePidFile } from '../../../src/daemon/pid-file.ts';
+import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE } from '../../../src/netlink/rtnl-addr.ts';
+import type { ScriptOutcome, ScriptSpec } from '../../../src/vrrp/script-scheduler.ts';
+import { isRoot } from '../../support/env.ts';
+
+const quiet = { warn: () => {}, info: () => {} };
+const spec = (name: string): ScriptSpec => ({ name, command: name, intervalUs: 1e6, timeoutUs: 1e6, rise: 1, fall: 1, initFail: false });
+
+function runOnce(r: ChildScriptRunner, name: string, id: number): Promise<ScriptOutcome> {
+  return new Promise((resolve) => r.run(id, spec(name), resolve));
+}
+
+test('script runner: exit codes, exec failure = 0 (keepalived #2126), SIGTERM on kill, script user', async () => {
+  const argv: Record<string, string[]> = {
+    ok: ['/bin/sh', '-c', 'exit 0'],
+    three: ['/bin/sh', '-c', 'exit 3'],
+    missing: ['/nonexistent/kts-script'],
+    slow: ['/bin/sleep', '30'],
+    whoami: ['/bin/sh', '-c', 'test "$(id -u)" = 65534'],
+  };
+  const nobody = lookupUser('nobody');
+  const r = new ChildScriptRunner((s) => ({
+    argv: argv[s.name]!,
+    ...(s.name === 'whoami' && nobody ? { uid: nobody.uid, gid: nobody.gid } : {}),
+  }), quiet);
+  assert.deepEqual(await runOnce(r, 'ok', 1), { kind: 'exited', code: 0 });
+  assert.deepEqual(await runOnce(r, 'three', 2), { kind: 'exited', code: 3 });
+  assert.deepEqual(await runOnce(r, 'missing', 3), { kind: 'exited', code: 0 });
+  const slow = runOnce(r, 'slow', 4);
+  await new Promise((res) => setTimeout(res, 100));
+  r.kill(4);
+  // The scheduler ignores a killed run's result; the child itself must be gone.
+  const outcome = await Promise.race([slow, new Promise((res) => setTimeout(() => res('still running'), 3000))]);
+  assert.deepEqual(outcome, { kind: 'signaled', signal: 'SIGTERM' });
+  if (isRoot() && nobody) assert.deepEqual(await runOnce(r, 'whoami', 5), { kind: 'exited', code: 0 });
+});
+
+test('notifier: FIFO lines and notify arguments as keepalived writes them; group notify when all members agree', async () => {
+  assert.equal(fifoLine('INSTANCE', 'VI_1', 'master', 150), 'INSTANCE "VI_1" MASTER 150\n');
+  assert.equal(fifoLine('GROUP', 'G', 'fault', 0), 'GROUP "G" FAULT 0\n');
+  const dir = mkdtempSync(join(tmpdir(), 'kts-notify-'));
+  try {
+    const out = join(dir, 'out');
+    const sh = join(dir, 'n.sh');
+    writeFileSync(sh, `#!/bin/sh\necho "$@" >> ${out}\n`);
+    chmodSync(sh, 0o755);
+    const n = new ScriptNotifier({
+      instances: new Map([['A', { generic: { argv: [sh, 'extra'] } }], ['B', {}]]),
+      groups: [{ name: 'G', members: ['A', 'B'], hooks: { generic: { argv: [sh] } } }],
+    }, quiet);
+    n.notify({ instance: 'A', event: 'master', state: 'MASTER', priority: 150 });
+    n.notify({ instance: 'B', event: 'master', state: 'MASTER', priority: 100 });
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && !(existsSync(out) && readFileSync(out, 'utf8').split('\n').length >= 3)) {
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const lines = readFileSync(out, 'utf8').trim().split('\n').sort();
+    assert.deepEqual(lines, ['GROUP G MASTER 0', 'extra INSTANCE A MASTER 150']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('address spec: brd + computed, explicit brd, label (IPv4 only), scope names, nodad/noprefixroute flags', () => {
+  assert.equal(formatIp(broadcastOf(parseIp('10.99.0.200')!, 24)), '10.99.0.255');
+  assert.equal(formatIp(broadcastOf(parseIp('10.99.0.200')!, 30)), '10.99.0.203');
+  const v4 = { addr: parseIp('10.99.0.200')!, prefixLen: 24 };
+  const a = addressSpecOf(7, v4, { brd: '+', label: 'eth0:vip', scope: 'link' });
+  assert.equal(a.ifindex, 7);
+  assert.equal(a.broadcast && formatIp(a.broadcast), '10.99.0.255');
+  assert.equal(a.label, 'eth0:vip');
+  assert.equal(a.scope, 253);
+  assert.equal(addressSpecOf(7, v4, { brd: '10.99.0.127' }).broadcast && formatIp(addressSpecOf(7, v4, { brd: '10.99.0.127' }).broadcast!), '10.99.0.127');
+  assert.equal(addressSpecOf(7, v4, { brd: '-' }).broadcast, undefined);
+  const v6 = addressSpecOf(3, { addr: parseIp('fd00::1')!, prefixLen: 64 }, { label: 'x', nodad: true, noprefixroute: true, preferredLftS: 0 });
+  assert.equal(v6.label, undefined);
+  assert.equal(v6.flags, IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
+  assert.equal(v6.preferredLftS, 0);
+});
+
+test('pid file: written, refused while its process lives, removed only if ours', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-pid-'));
+  try {
+    const f = join(dir, 'sub', 'k.pid');
+    assert.deepEqual(writePidFile(f), { ok: true });
+    assert.equal(readFileSync(f, 'utf8'), `${process.pid}\n`);
+    const other = writePidFile(f, process.pid + 1_000_000);
+    assert.equal(other.ok, false);
+    removePidFile(f, 12345);
+    assert.ok(existsSync(f), 'not removed by someone else');
+    removePidFile(f);
+    assert.ok(!existsSync(f));
+    writeFileSync(f, '999999999\n'); // a dead pid: overwritten
+    assert.deepEqual(writePidFile(f), { ok: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('clock: monotonic microseconds, one timer (a new wakeAt replaces the old), never early', async () => {
+  const c = new MonotonicClock();
+  const fired: string[] = [];
+  const t0 = c.now();
+  c.wakeAt(t0 + 20_000, () => fired.push('first'));
+  c.wakeAt(t0 + 30_000, () => fired.push(`second ${c.now() >= t0 + 30_000}`));
+  for (let i = 0; i < 200 && fired.length === 0; i++) await new Promise((res) => setTimeout(res, 10));
+  await new Promise((res) => setTimeout(res, 30));
+  assert.deepEqual(fired, ['second true']);
+  c.wakeAt(c.now() + 10_000, () => fired.push('cancelled'));
+  c.wakeAt(undefined, () => {});
+  await new Promise((res) => setTimeout(res, 40));
+  assert.deepEqual(fired, ['second true']);
+});
