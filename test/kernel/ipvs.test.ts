@@ -19,6 +19,7 @@ const SCENARIOS = [
   'kernel-errors-come-back-as-errno',
   'ipvs-sync-converges-and-leaves-foreign-services',
   'overrun-leads-to-redump-and-convergence',
+  'sync-daemon-new-get-del',
   'keepalived-same-table',
 ];
 

@@ -219,6 +219,19 @@ try {
     }
   });
 
+  await scenario('sync-daemon-new-get-del', async () => {
+    await c.request({ cmd: 'new-daemon', daemon: { state: 'master', mcastIfn: 'lo', syncId: 42, mcastGroup: { family: 4, bytes: Uint8Array.of(224, 0, 0, 81) }, mcastPort: 8849, mcastTtl: 2, syncMaxLen: 1400 } });
+    const shown = sh('ipvsadm -L --daemon').trim();
+    check(/master sync daemon \(mcast=lo, syncid=42, maxlen=1400, group=224\.0\.0\.81, port=8849, ttl=2\)/.test(shown), `ipvsadm -L --daemon: ${shown}`);
+    const [r] = await c.request({ cmd: 'get-daemon' });
+    const d = r?.kind === 'daemon' ? r.daemons[0] : undefined;
+    check(d?.state === 'master' && d.mcastIfn === 'lo' && d.syncId === 42 && d.mcastPort === 8849 && d.mcastTtl === 2 && d.syncMaxLen === 1400
+      && d.mcastGroup?.bytes.join('.') === '224.0.0.81', `GET_DAEMON: ${JSON.stringify(r)}`);
+    await c.request({ cmd: 'del-daemon', state: 'master' });
+    check(sh('ipvsadm -L --daemon').trim() === '', 'DEL_DAEMON stopped it');
+    return shown;
+  });
+
   await scenario('keepalived-same-table', async () => SCENARIO_KEEPALIVED(c));
 } finally {
   c.close();
