@@ -12,14 +12,13 @@
 // First probe: bootstrap delay + uniform random [0, warmup] (check_api.c register_checkers_thread:
 // BOOTSTRAP_DELAY + warmup * rand() / RAND_MAX), drawn from the seeded Prng passed in.
 // alpha: the checker starts down and needs a success to go up (check_data.c: alpha marks every
-// checker that hasn't run as failed). A real server is up when all its checkers are up
-// (rs->num_failed_checkers == 0); a real server without checkers is always up.
+// checker that hasn't run as failed). Real-server / quorum aggregation is health-book.ts.
 // HTTP_GET/SSL_GET walk their url list one url per delay_loop, and need a clean pass to come
 // back after a failure (http-epilog.ts, check_http.c epilog).
-// MISC_CHECK misc_dynamic and FILE_CHECK add a per-checker weight contribution; the real
-// server's weight is its configured weight plus the contributions, never below 0.
-// Quorum per virtual server (ipwrapper.c update_quorum_state): gained when the weight of live
-// real servers reaches quorum + hysteresis, lost when it falls below quorum - hysteresis.
+// MISC_CHECK misc_dynamic and FILE_CHECK add a per-checker weight contribution.
+// reload(now, input) keeps the state, timers and probes of every checker whose spec is
+// unchanged (keepalived check_daemon.c reload: migrate_checkers), starts new ones as at start
+// (alpha applies) and cancels removed ones; only real servers that changed are reported.
 // A probe that never reports is cut off by a watchdog at its timeout + PROBE_GRACE_US.
 
 import type { Prng } from '../base/prng.ts';
@@ -33,6 +32,7 @@ import { httpEpilog } from './http-epilog.ts';
 import { miscVerdict } from './misc-verdict.ts';
 import { describeOutcome, probeTimeoutUs } from './probe-facts.ts';
 import { retryEpilog, retryPolicyOf } from './retry-epilog.ts';
+import { HealthBook } from './health-book.ts';
 import { TimerHeap } from './timer-heap.ts';
 
 /** check_api.c BOOTSTRAP_DELAY (TIMER_HZ): the first probe waits at least this long. */
@@ -76,21 +76,6 @@ interface CheckerState {
   inFlight: ProbeId | undefined;
 }
 
-interface RealServerState {
-  readonly spec: RealServerSpec;
-  readonly checkers: CheckerState[];
-  up: boolean;
-  weight: number;
-  reason: string;
-  changedAt: Instant;
-}
-
-interface VirtualServerState {
-  readonly spec: VirtualServerSpec;
-  readonly realServers: RealServerState[];
-  quorumUp: boolean;
-}
-
 type TimerValue = { readonly kind: 'launch' | 'watchdog'; readonly checker: CheckerState; readonly gen: number };
 
 export interface SchedulerInput {
@@ -102,62 +87,52 @@ export interface SchedulerInput {
 export class CheckerScheduler {
   private readonly actions: CheckAction[] = [];
   private readonly timers = new TimerHeap<TimerValue>();
-  private readonly checkers = new Map<CheckerId, CheckerState>();
-  private readonly realServers = new Map<RealServerKey, RealServerState>();
-  private readonly virtualServers = new Map<VirtualServerKey, VirtualServerState>();
+  private checkers = new Map<CheckerId, CheckerState>();
+  private book: HealthBook;
   private readonly probes = new Map<ProbeId, CheckerState>();
   private running = false;
 
   /** Unknown real/virtual server references are our caller's bug: asserted, not diagnosed. */
   constructor(input: SchedulerInput, private readonly prng: Prng) {
-    for (const vs of input.virtualServers) this.virtualServers.set(vs.key, { spec: vs, realServers: [], quorumUp: false });
-    for (const rs of input.realServers) {
-      const vs = this.virtualServers.get(rs.virtualServer);
-      if (!vs) throw new Error(`real server ${rs.key}: unknown virtual server ${rs.virtualServer}`);
-      const state: RealServerState = { spec: rs, checkers: [], up: true, weight: rs.weight, reason: 'initial', changedAt: 0 };
-      this.realServers.set(rs.key, state);
-      vs.realServers.push(state);
-    }
-    for (const spec of input.checkers) {
-      const rs = this.realServers.get(spec.realServer);
-      if (!rs) throw new Error(`checker ${spec.id}: unknown real server ${spec.realServer}`);
-      if (this.checkers.has(spec.id)) throw new Error(`duplicate checker id ${spec.id}`);
-      // FILE_CHECK clears alpha: its state is known as soon as the file is read (check_file.c).
-      const alpha = spec.type !== 'FILE_CHECK' && (spec.alpha ?? rs.spec.alpha);
-      const state: CheckerState = {
-        spec, up: !alpha, hasRun: false, retryIt: 0, urlIndex: 0, failedUrl: false, weightDelta: 0, lastExitCode: undefined,
-        lastReason: alpha ? 'alpha: waiting for a first success' : 'not run yet', timerGen: 0, seq: 0, inFlight: undefined,
-      };
-      this.checkers.set(spec.id, state);
-      // BFD is not supported: its checker never runs and does not hold its real server down.
-      if (spec.type !== 'BFD_CHECK') rs.checkers.push(state);
-    }
+    this.book = new HealthBook(this.actions, input.virtualServers, input.realServers);
+    for (const spec of input.checkers) this.addChecker(this.checkers, this.book, spec);
   }
 
   /** Schedules the first probes and reports the initial state of every real server and quorum. */
   start(now: Instant): void {
     this.running = true;
-    for (const c of this.checkers.values()) {
-      const spec = c.spec;
-      if (spec.type === 'BFD_CHECK') {
-        this.actions.push({ type: 'Unsupported', checker: spec.id, reason: `BFD_CHECK ${spec.bfdName}: BFD is not supported` });
-        continue;
+    for (const c of this.checkers.values()) this.scheduleFirst(now, c);
+    this.book.reportInitial(now);
+  }
+
+  /** Applies a new configuration (SIGHUP), keeping what did not change (see the theory). */
+  reload(now: Instant, input: SchedulerInput): void {
+    const old = this.checkers;
+    const book = new HealthBook(this.actions, input.virtualServers, input.realServers, this.book);
+    const checkers = new Map<CheckerId, CheckerState>();
+    const fresh: CheckerState[] = [];
+    for (const spec of input.checkers) {
+      const prev = old.get(spec.id);
+      if (prev && sameSpec(prev.spec, spec)) {
+        old.delete(spec.id);
+        checkers.set(spec.id, prev);
+        if (spec.type !== 'BFD_CHECK') book.attach(prev);
+      } else {
+        fresh.push(this.addChecker(checkers, book, spec));
       }
-      const warmupUs = spec.type === 'FILE_CHECK' ? 0 : Math.floor(spec.warmupUs * this.prng.next());
-      const delay = spec.type === 'FILE_CHECK' ? 0 : BOOTSTRAP_DELAY_US + warmupUs;
-      this.arm(c, now + delay);
     }
-    for (const rs of this.realServers.values()) {
-      rs.up = rs.checkers.every((c) => c.up);
-      rs.reason = rs.up ? 'initial' : 'initial: alpha, waiting for checkers';
-      rs.changedAt = now;
-      this.actions.push({ type: 'HealthChanged', realServer: rs.spec.key, up: rs.up, reason: rs.reason });
+    for (const gone of old.values()) {
+      gone.timerGen++;
+      if (gone.inFlight !== undefined) {
+        this.probes.delete(gone.inFlight);
+        this.actions.push({ type: 'CancelProbe', id: gone.inFlight });
+        gone.inFlight = undefined;
+      }
     }
-    for (const vs of this.virtualServers.values()) {
-      const sum = this.liveWeight(vs);
-      vs.quorumUp = sum >= vs.spec.quorum;
-      this.actions.push({ type: 'QuorumChanged', virtualServer: vs.spec.key, up: vs.quorumUp, weightSum: sum });
-    }
+    this.checkers = checkers;
+    this.book = book;
+    if (this.running) for (const c of fresh) this.scheduleFirst(now, c);
+    book.reconcile(now);
   }
 
   /** Stops probing; with omega runs the down notifiers of what is still up (check_daemon.c). */
@@ -169,17 +144,7 @@ export class CheckerScheduler {
     }
     this.probes.clear();
     this.timers.clear();
-    for (const vs of this.virtualServers.values()) {
-      if (!vs.spec.omega) continue;
-      for (const rs of vs.realServers) {
-        if (rs.up && rs.spec.notifyDown) {
-          this.actions.push({ type: 'Notify', script: rs.spec.notifyDown, event: 'rs_down', subject: rs.spec.key });
-        }
-      }
-      if (vs.quorumUp && vs.spec.quorumDown) {
-        this.actions.push({ type: 'Notify', script: vs.spec.quorumDown, event: 'quorum_down', subject: vs.spec.key });
-      }
-    }
+    this.book.omegaNotifies();
   }
 
   nextDeadline(): Instant | undefined {
@@ -237,7 +202,7 @@ export class CheckerScheduler {
           // check_misc.c: the weight changes only when the exit status changes; status 0 brings
           // back the configured weight.
           if (ok && spec.miscDynamic && outcome.code !== c.lastExitCode) {
-            const rs = this.realServers.get(spec.realServer)!;
+            const rs = this.book.realServers.get(spec.realServer)!;
             c.lastExitCode = outcome.code ?? undefined;
             this.setWeightDelta(c, (v.dynamicWeight ?? rs.spec.weight) - rs.spec.weight, `misc_dynamic: ${reason}`);
           }
@@ -278,18 +243,19 @@ export class CheckerScheduler {
   }
 
   realServerStatus(key: RealServerKey): RealServerStatus | undefined {
-    const rs = this.realServers.get(key);
+    const rs = this.book.realServers.get(key);
     if (!rs) return undefined;
     return {
       key, up: rs.up, weight: rs.weight, reason: rs.reason, changedAt: rs.changedAt,
-      checkers: rs.checkers.map((c) => ({
-        id: c.spec.id, up: c.up, hasRun: c.hasRun, retryIt: c.retryIt, weightDelta: c.weightDelta, lastReason: c.lastReason,
-      })),
+      checkers: rs.checkers.map((h) => {
+        const c = this.checkers.get(h.spec.id)!;
+        return { id: c.spec.id, up: c.up, hasRun: c.hasRun, retryIt: c.retryIt, weightDelta: c.weightDelta, lastReason: c.lastReason };
+      }),
     };
   }
 
   quorumUp(key: VirtualServerKey): boolean | undefined {
-    return this.virtualServers.get(key)?.quorumUp;
+    return this.book.virtualServers.get(key)?.quorumUp;
   }
 
   // ---- internals
@@ -357,47 +323,46 @@ export class CheckerScheduler {
   }
 
   private setCheckerUp(now: Instant, c: CheckerState, up: boolean, reason: string): void {
-    c.lastReason = reason;
-    if (c.up === up) return;
-    c.up = up;
-    const rs = this.realServers.get(c.spec.realServer)!;
-    const rsUp = rs.checkers.every((x) => x.up);
-    if (rsUp === rs.up) return;
-    rs.up = rsUp;
-    rs.reason = reason;
-    rs.changedAt = now;
-    this.actions.push({ type: 'HealthChanged', realServer: rs.spec.key, up: rsUp, reason });
-    const script = rsUp ? rs.spec.notifyUp : rs.spec.notifyDown;
-    if (script) this.actions.push({ type: 'Notify', script, event: rsUp ? 'rs_up' : 'rs_down', subject: rs.spec.key });
-    this.updateQuorum(rs.spec.virtualServer);
+    this.book.setCheckerUp(now, c, up, reason);
   }
 
   private setWeightDelta(c: CheckerState, delta: number, reason: string): void {
-    if (c.weightDelta === delta) return;
-    c.weightDelta = delta;
-    const rs = this.realServers.get(c.spec.realServer)!;
-    const weight = Math.max(0, rs.spec.weight + rs.checkers.reduce((s, x) => s + x.weightDelta, 0));
-    if (weight === rs.weight) return;
-    rs.weight = weight;
-    this.actions.push({ type: 'WeightChanged', realServer: rs.spec.key, weight, reason });
-    if (rs.up) this.updateQuorum(rs.spec.virtualServer);
+    this.book.setWeightDelta(c, delta, reason);
   }
 
-  private liveWeight(vs: VirtualServerState): number {
-    return vs.realServers.reduce((s, rs) => s + (rs.up ? rs.weight : 0), 0);
+  private addChecker(into: Map<CheckerId, CheckerState>, book: HealthBook, spec: CheckerSpec): CheckerState {
+    if (into.has(spec.id)) throw new Error(`duplicate checker id ${spec.id}`);
+    const rs = book.realServers.get(spec.realServer);
+    if (!rs) throw new Error(`checker ${spec.id}: unknown real server ${spec.realServer}`);
+    // FILE_CHECK clears alpha: its state is known as soon as the file is read (check_file.c).
+    const alpha = spec.type !== 'FILE_CHECK' && (spec.alpha ?? rs.spec.alpha);
+    const state: CheckerState = {
+      spec, up: !alpha, hasRun: false, retryIt: 0, urlIndex: 0, failedUrl: false, weightDelta: 0, lastExitCode: undefined,
+      lastReason: alpha ? 'alpha: waiting for a first success' : 'not run yet', timerGen: 0, seq: 0, inFlight: undefined,
+    };
+    into.set(spec.id, state);
+    // BFD is not supported: its checker never runs and does not hold its real server down.
+    if (spec.type !== 'BFD_CHECK') book.attach(state);
+    return state;
   }
 
-  private updateQuorum(key: VirtualServerKey): void {
-    const vs = this.virtualServers.get(key)!;
-    const sum = this.liveWeight(vs);
-    const { quorum, hysteresis } = vs.spec;
-    let next = vs.quorumUp;
-    if (!vs.quorumUp && sum >= quorum + hysteresis) next = true;
-    else if (vs.quorumUp && (sum === 0 || sum < quorum - hysteresis)) next = false;
-    if (next === vs.quorumUp) return;
-    vs.quorumUp = next;
-    this.actions.push({ type: 'QuorumChanged', virtualServer: key, up: next, weightSum: sum });
-    const script = next ? vs.spec.quorumUp : vs.spec.quorumDown;
-    if (script) this.actions.push({ type: 'Notify', script, event: next ? 'quorum_up' : 'quorum_down', subject: key });
+  /** First probe: bootstrap delay + random warmup; FILE_CHECK reads at once; BFD never runs. */
+  private scheduleFirst(now: Instant, c: CheckerState): void {
+    const spec = c.spec;
+    if (spec.type === 'BFD_CHECK') {
+      this.actions.push({ type: 'Unsupported', checker: spec.id, reason: `BFD_CHECK ${spec.bfdName}: BFD is not supported` });
+      return;
+    }
+    if (spec.type === 'FILE_CHECK') {
+      this.arm(c, now);
+      return;
+    }
+    this.arm(c, now + BOOTSTRAP_DELAY_US + Math.floor(spec.warmupUs * this.prng.next()));
   }
+}
+
+/** Deep equality of two checker specs (plain data; byte arrays compare by content). */
+function sameSpec(a: CheckerSpec, b: CheckerSpec): boolean {
+  const norm = (_k: string, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v);
+  return JSON.stringify(a, norm) === JSON.stringify(b, norm);
 }

@@ -284,3 +284,44 @@ test('scale: 20,000 checkers keep one heap; deadlines stay monotone', () => {
   assert.ok(starts.length >= 40000);
   for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! >= starts[i - 1]!);
 });
+
+test('reload keeps unchanged checkers (state, timers), restarts changed ones, cancels removed ones', () => {
+  const healthy = new Set(['keep', 'change']); // 'drop' fails: r3 is down before the reload
+  const respond = (_n: number, _s: ProbeSpec, checker: string) => (checker === 'slow' ? undefined : { latencyUs: 1, outcome: healthy.has(checker) ? ok : fail });
+  const servers = [rs('r1'), rs('r2'), rs('r3')];
+  const h = new Harness([vs1], servers, [tcp('keep', 'r1', { retry: 0 }), tcp('change', 'r2', { retry: 0 }), tcp('drop', 'r3'), tcp('slow', 'r3')], respond);
+  healthy.delete('keep'); // r1 goes down before the reload
+  h.runUntil(5 * S);
+  assert.equal(h.sched.realServerStatus('r1')!.up, false);
+  assert.equal(h.sched.realServerStatus('r3')!.up, false);
+  const before = h.log.length;
+  // Reload: 'keep' identical; 'change' gets a new delay_loop and alpha; 'drop' and 'slow' (in flight) removed;
+  // r2 weight 1 -> 4; a new real server r4 and a new virtual server vs2 with r5.
+  const vs2 = { key: 'vs2', quorum: 1, hysteresis: 0, omega: false };
+  h.reload([vs1, vs2], [rs('r1'), rs('r2', { weight: 4 }), rs('r3'), rs('r4'), rs('r5', { virtualServer: 'vs2' })],
+    [tcp('keep', 'r1', { retry: 0 }), tcp('change', 'r2', { retry: 0, delayLoopUs: 20 * S, alpha: true }), tcp('new', 'r4', { alpha: true })]);
+  const after = h.log.slice(before).map((l) => l.action);
+  const summary = after.map((a) => a.type === 'HealthChanged' ? `${a.realServer}:${a.up}:${a.reason}` : a.type === 'WeightChanged' ? `${a.realServer}=${a.weight}`
+    : a.type === 'QuorumChanged' ? `q ${a.virtualServer}:${a.up}` : a.type);
+  assert.deepEqual(summary, [
+    'CancelProbe', // 'slow' was in flight
+    'r2=4',
+    'r2:false:reload: checkers changed', // 'change' restarted in alpha
+    'r3:true:reload: checkers changed', // no checkers left: always up
+    'r4:false:new in reload: alpha, waiting for checkers',
+    'r5:true:new in reload',
+    'q vs2:true',
+  ]);
+  // 'keep' kept its state and its timer: still down, next probe a delay_loop after its last
+  // answer (1 s + 1 us + 10 s), not a new bootstrap.
+  assert.equal(h.sched.realServerStatus('r1')!.up, false);
+  healthy.add('new');
+  h.runUntil(30 * S);
+  const starts = (id: string) => h.probeTimes(id).filter((t) => t > 5 * S);
+  assert.equal(starts('keep')[0], BOOTSTRAP_DELAY_US + 1 + 10 * S);
+  assert.ok(starts('keep').length >= 2);
+  assert.deepEqual(starts('drop'), []);
+  assert.ok(starts('change')[0]! >= 5 * S + BOOTSTRAP_DELAY_US, 'a changed checker starts over with the bootstrap delay');
+  assert.equal(h.sched.realServerStatus('r2')!.up, true);
+  assert.equal(h.sched.realServerStatus('r4')!.up, true);
+});

@@ -29,6 +29,12 @@ export class Harness {
     this.drain();
   }
 
+  /** Reloads at the current time and carries the resulting actions like any others. */
+  reload(vs: VirtualServerSpec[], rs: RealServerSpec[], checkers: CheckerSpec[]): void {
+    this.sched.reload(this.now, { virtualServers: vs, realServers: rs, checkers });
+    this.drain();
+  }
+
   private drain(): void {
     for (let a = this.sched.pollAction(); a; a = this.sched.pollAction()) {
       this.log.push({ at: this.now, action: a });
