@@ -27,14 +27,29 @@ export class FakeAddressPort implements AddressPort {
   failNext = 0;
   errors = 0;
 
+  /** Addresses whose last add was refused (the kernel does not have them; keepalived just logs). */
+  readonly refused = new Set<string>();
+
   add(ifname: string, vips: readonly VipSpec[], _accept: boolean, done: (r: PortResult) => void): void {
-    if (this.failNext > 0) { this.failNext--; this.errors++; done({ ok: false, error: 'EPERM (injected)' }); return; }
-    for (const v of vips) this.held.add(vipKey(ifname, v));
+    if (this.failNext > 0) {
+      this.failNext--;
+      this.errors++;
+      for (const v of vips) this.refused.add(vipKey(ifname, v));
+      done({ ok: false, error: 'EPERM (injected)' });
+      return;
+    }
+    for (const v of vips) {
+      this.held.add(vipKey(ifname, v));
+      this.refused.delete(vipKey(ifname, v));
+    }
     done({ ok: true });
   }
 
   remove(ifname: string, vips: readonly VipSpec[], done: (r: PortResult) => void): void {
-    for (const v of vips) this.held.delete(vipKey(ifname, v));
+    for (const v of vips) {
+      this.held.delete(vipKey(ifname, v));
+      this.refused.delete(vipKey(ifname, v));
+    }
     done({ ok: true });
   }
 

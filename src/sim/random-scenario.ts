@@ -104,7 +104,7 @@ export function runRandomScenario(seed: number, options: RandomScenarioOptions =
     t += prng.int(200_000, prng.chance(0.2) ? 40_000_000 : 8_000_000);
     if (t >= chaosUs) break;
     const h = prng.pick(c.hosts);
-    const kind = prng.int(0, 11);
+    const kind = prng.int(0, 12);
     c.world.schedule(t, 'fault', () => {
       switch (kind) {
         case 0: if (h.status === 'running') { note(`crash ${h.name}`); c.crash(h.name); } else { note(`restart ${h.name}`); c.restart(h.name); } break;
@@ -133,6 +133,10 @@ export function runRandomScenario(seed: number, options: RandomScenarioOptions =
           break;
         }
         case 9: note(`jitter only`); c.setFaults({ duplication: 0.2, jitterUs: 5_000 }); break;
+        case 12:
+          note(`netlink refuses the next address change on ${h.name}`);
+          h.addresses.failNext = 1;
+          break;
         case 11: {
           if (prng.chance(0.5)) {
             note(`reload ${h.name} (same configuration)`);
