@@ -17,8 +17,8 @@ export class IpvsClient {
   private seq = 1000;
   private readonly inbox: NlMessage[] = [];
   private waiter: (() => void) | undefined;
-  /** Every datagram received, raw, for fixtures. */
-  readonly raw: Uint8Array[] = [];
+  /** When set, every datagram received is kept here (for capturing fixtures). */
+  raw: Uint8Array[] | undefined;
   familyId = 0;
 
   constructor(rcvbuf = 4 << 20) {
@@ -26,7 +26,7 @@ export class IpvsClient {
     this.sock.trySetOption(SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf);
     this.sock.bind({ family: 'netlink', pid: 0, groups: 0 });
     this.sock.on('message', (m) => {
-      this.raw.push(Uint8Array.from(m.bytes));
+      this.raw?.push(Uint8Array.from(m.bytes));
       const d = decodeMessages(m.bytes);
       if (d.ok) this.inbox.push(...d.value);
       this.waiter?.();
@@ -37,7 +37,12 @@ export class IpvsClient {
 
   /** The next message, or undefined after `tickMs` of silence. */
   private async nextOrTick(tickMs: number): Promise<NlMessage | undefined> {
-    if (this.inbox.length === 0) await new Promise<void>((r) => { this.waiter = r; setTimeout(r, tickMs); });
+    if (this.inbox.length === 0) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, tickMs);
+        this.waiter = () => { clearTimeout(t); r(); };
+      });
+    }
     return this.inbox.shift();
   }
 
