@@ -104,10 +104,13 @@ export class TreeBuilder {
       keyword,
       args,
       rest,
+      // rest starts at the first argument's token when there is one: share its position
       restPos:
-        restStart < end || !this.chunk!.verbatim
-          ? this.pos(kw, (restStart < end ? restStart : kwEnd) - kw.startOffset)
-          : { file: keyword.pos.file, line: keyword.pos.line, col: keyword.pos.col + kw.image.length },
+        a0 !== undefined && atoms[1]!.startOffset === restStart
+          ? a0.pos
+          : restStart < end || !this.chunk!.verbatim
+            ? this.pos(kw, (restStart < end ? restStart : kwEnd) - kw.startOffset)
+            : { file: keyword.pos.file, line: keyword.pos.line, col: keyword.pos.col + kw.image.length },
       block: undefined,
       pos: keyword.pos,
     };
