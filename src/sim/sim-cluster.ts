@@ -24,6 +24,7 @@ export class SimCluster {
   readonly violations: Violation[] = [];
   lastDisturbance: Instant = 0;
   checksRun = 0;
+  private readonly masterSince = new Map<string, Instant>();
   electionChecks = 0;
 
   constructor(seed: number, readonly checkInvariants = true) {
@@ -38,13 +39,42 @@ export class SimCluster {
       if (e.kind === 'scriptStatus') this.disturb();
       // Once settled, nothing may change state by itself: no flapping, and a nopreempt or
       // lower-priority backup never takes over a live master.
-      if (e.kind === 'stateChanged' && this.checkInvariants && this.isStable()) {
+      if (e.kind !== 'stateChanged') return;
+      const key = `${h.name}/${e.instance}`;
+      if (e.to === 'MASTER') this.masterSince.set(key, this.world.now);
+      else this.masterSince.delete(key);
+      if (!this.checkInvariants) return;
+      if (this.isStable()) {
         this.record(`${h.name}: ${e.instance} ${e.from} -> ${e.to} while stable (${e.cause})`, 'stateChanged');
+      } else if (e.to === 'MASTER' && e.from === 'BACKUP') {
+        this.checkNopreempt(h, e.instance);
       }
     };
     h.onDisturb = () => this.disturb();
     this.hosts.push(h);
     return h;
+  }
+
+  /** nopreempt: a backup whose down timer fires while a settled master reaches it over a clean
+   * network has taken over a live master, which nopreempt forbids (RFC 5798 6.4.2 "Preempt_Mode"). */
+  private checkNopreempt(h: SimHost, name: string): void {
+    const inst = h.director.instance(name);
+    if (!inst?.spec.nopreempt || this.segment.faults.loss > 0) return;
+    const { vrid, family } = inst.spec;
+    let maxInterval = 0;
+    for (const x of this.hosts) for (const s of x.spec.instances) if (s.vrid === vrid && s.family === family) maxInterval = Math.max(maxInterval, advertIntervalUs(s.advertIntervalCs));
+    const settled = this.world.now - (masterDownUs(inst.spec.version, 1, maxInterval, inst.spec.downTimerAdverts) + 200_000);
+    if (this.lastDisturbance > settled) return;
+    for (const o of this.hosts) {
+      if (o === h || o.status !== 'running' || !this.segment.connected(o.link, h.link)) continue;
+      for (const m of o.director.instances) {
+        if (m.spec.vrid !== vrid || m.spec.family !== family || m.state !== 'MASTER') continue;
+        const since = this.masterSince.get(`${o.name}/${m.name}`);
+        if (since !== undefined && since <= settled) {
+          this.record(`${h.name}: nopreempt ${name} took over from live master ${o.name} (master since ${(since / 1e6).toFixed(6)}s)`, 'stateChanged');
+        }
+      }
+    }
   }
 
   host(name: string): SimHost {
