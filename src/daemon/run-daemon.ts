@@ -3,7 +3,8 @@
 // Theory of operation (composition only; every decision lives in a core or a port):
 //  1. read the configuration exactly as `-t` does; any error -> print the diagnostics through
 //     the caller's formatter and refuse to start (exit 4, "cannot run");
-//  2. pid files (-p, -r): refuse when one names a live process;
+//  2. pid files (-p, -r): refuse when one names a live process; the LVS half (lvs-start.ts)
+//     starts unless -P, and runs alone with -C;
 //  3. host facts from rtnetlink (each interface's addresses) -> the engine's specs
 //     (vrrp-spec-from-config.ts);
 //  4. the Linux ports: MonotonicClock, OsVrrpLink (raw sockets), NetlinkAddressPort,
@@ -11,9 +12,12 @@
 //     log lines; the LinkMonitor feeds interface up/down into tracking;
 //  5. VIPs left behind by a previous run are removed (keepalived vrrp_init_state restores the
 //     interface the same way), then the Director starts: every instance begins in BACKUP/FAULT;
-//  6. SIGTERM / SIGINT: masters send priority 0 and remove their VIPs (kept with -V,
+//  6. SIGHUP: reload as keepalived does, as a diff (Director.reload): the file is read again and,
+//     if it has no errors, instances that keep their identity keep their state; new sockets,
+//     notify hooks, script users and watched files follow the new configuration;
+//  7. SIGTERM / SIGINT: masters send priority 0 and remove their VIPs (kept with -V,
 //     dontReleaseVrrp), scripts are killed; we wait for the netlink ACKs (bounded), close every
-//     socket, remove the pid files and resolve with 0. SIGHUP (reload) is logged and ignored.
+//     socket, remove the pid files and resolve with 0.
 
 import type { Diagnostic } from 'keepalived-conf-parser';
 import { formatIp } from '../base/ip.ts';
@@ -21,22 +25,24 @@ import type { ScriptCommand } from '../config/model-common.ts';
 import type { KeepalivedConfig } from '../config/model.ts';
 import { Director } from '../runtime/director.ts';
 import type { AddressPort, PortResult } from '../runtime/ports.ts';
-import type { VipSpec } from '../vrrp/instance-spec.ts';
+import type { VrrpInstanceSpec } from '../vrrp/instance-spec.ts';
 import { PacketAnnouncer } from '../os/announcer.ts';
-import { NetlinkAddressPort, type VipOptions } from '../os/address-port.ts';
+import { NetlinkAddressPort } from '../os/address-port.ts';
 import { MonotonicClock } from '../os/clock.ts';
 import { dumpInterfaceAddresses, primaryAddressOf } from '../os/interface-addresses.ts';
 import { LinkMonitor } from '../os/link-monitor.ts';
 import { NETLINK_ROUTE } from '../os/native-socket.ts';
 import { NetlinkSocket } from '../os/netlink-socket.ts';
-import { ScriptNotifier, type NotifyHooks } from '../os/notifier.ts';
+import { ScriptNotifier } from '../os/notifier.ts';
 import { ChildScriptRunner, type ScriptExec } from '../os/script-runner.ts';
-import { lookupUser } from '../os/system-users.ts';
+import { TrackFileWatcher } from '../os/track-file-watcher.ts';
 import { OsVrrpLink, type LinkEndpoint } from '../os/vrrp-link.ts';
 import { createDaemonLogger, type DaemonLogger } from './daemon-log.ts';
 import { loadConfig } from './load-config.ts';
+import { startLvs, type LvsHandle } from './lvs-start.ts';
 import { removePidFile, writePidFile } from './pid-file.ts';
-import { vipKey, vrrpPlanFromConfig, type DaemonVrrpPlan } from './vrrp-spec-from-config.ts';
+import { SignalQueue, execResolver, notifierConfig, trackedFiles, vipOptionsOf } from './daemon-wiring.ts';
+import { vrrpPlanFromConfig, type DaemonVrrpPlan } from './vrrp-spec-from-config.ts';
 import { VrrpLog } from './vrrp-log.ts';
 import { wireAdvertCodec } from '../runtime/wire-advert-codec.ts';
 import { VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6 } from '../vrrp/wire/vrrp-protocol.ts';
@@ -51,8 +57,10 @@ export interface DaemonOptions {
   readonly logDetail: boolean;
   /** -P: VRRP only (the only subsystem this daemon runs). */
   readonly vrrpOnly: boolean;
-  /** -C: checkers only (not built: refused). */
+  /** -C: the LVS half only (virtual servers and their checkers). */
   readonly checkOnly: boolean;
+  /** -I: leave our IPVS services in the kernel on stop. */
+  readonly dontReleaseIpvs?: boolean;
   readonly pidFile?: string;
   readonly vrrpPidFile?: string;
   /** -V: leave the VIPs in place on stop. */
@@ -81,10 +89,6 @@ function defaultFormat(d: Diagnostic): string {
 export async function runDaemon(o: DaemonOptions): Promise<number> {
   const errOut = o.errorOut ?? process.stderr;
   const log = createDaemonLogger(o);
-  if (o.checkOnly && !o.vrrpOnly) {
-    errOut.write('keepalived-ts: the checker subsystem (-C) is not part of this build; run VRRP with -P\n');
-    return EXIT_CONFIG;
-  }
   const loaded = await loadConfig({ ...o, hostChecks: o.hostChecks ?? true });
   const fmt = o.formatDiagnostic ?? defaultFormat;
   for (const d of loaded.diagnostics) errOut.write(fmt(d) + '\n');
@@ -104,134 +108,91 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     }
     written.push(p);
   }
+  const config = loaded.config;
+  // keepalived runs both halves unless -P (VRRP only) or -C (checkers / LVS only).
+  const wantVrrp = !o.checkOnly || o.vrrpOnly;
+  const wantLvs = !o.vrrpOnly && config.virtual_servers.length > 0;
+  let lvs: LvsHandle | undefined;
   try {
-    return await runVrrp(loaded.config, o, log, errOut);
+    if (wantLvs) lvs = startLvs(config, { log, releaseOnStop: !(o.dontReleaseIpvs ?? false) });
+    if (wantVrrp && config.vrrp_instances.length > 0) return await runVrrp(config, o, log, errOut);
+    if (!lvs) {
+      errOut.write(`keepalived-ts: nothing to run in ${o.file} (no ${wantVrrp ? 'vrrp_instance' : 'virtual_server'})\n`);
+      return EXIT_FATAL;
+    }
+    const signals = new SignalQueue(o.stopSignal);
+    try {
+      while ((await signals.next()) === 'SIGHUP') log.warn('SIGHUP: reloading the LVS half is not supported yet - configuration unchanged');
+    } finally {
+      signals.close();
+    }
+    log.info('Stopping');
+    return EXIT_OK;
   } catch (e) {
     log.error(`VRRP start-up failed: ${e instanceof Error ? e.message : String(e)}`);
     errOut.write(`keepalived-ts: VRRP start-up failed: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT_FATAL;
   } finally {
+    if (lvs) await lvs.stop();
     for (const w of written) removePidFile(w);
   }
 }
 
-/** keepalived's script user: the command's own, else script_user, else keepalived_script if it exists, else root. */
-function execResolver(config: KeepalivedConfig, log: DaemonLogger): (c: ScriptCommand) => ScriptExec {
-  const g = config.global_defs;
-  const fallback = g.script_user ?? (lookupUser('keepalived_script') ? { user: 'keepalived_script' } : undefined);
-  return (c) => {
-    const who = c.user !== undefined ? { user: c.user, group: c.group } : fallback;
-    if (!who) return { argv: c.argv };
-    const ids = lookupUser(who.user, who.group);
-    if (!ids) {
-      log.warn(`script user ${who.user} not found - running ${c.argv[0] ?? ''} as root`);
-      return { argv: c.argv };
-    }
-    return { argv: c.argv, uid: ids.uid, gid: ids.gid };
-  };
+interface Live {
+  config: KeepalivedConfig;
+  plan: DaemonVrrpPlan;
+  exec: (c: ScriptCommand) => ScriptExec;
+  watched: Set<string>;
 }
 
-function notifyHooks(config: KeepalivedConfig, exec: (c: ScriptCommand) => ScriptExec): Map<string, NotifyHooks> {
-  const m = new Map<string, NotifyHooks>();
-  const hooks = (x: { notify_master?: ScriptCommand; notify_backup?: ScriptCommand; notify_fault?: ScriptCommand; notify_stop?: ScriptCommand; notify?: ScriptCommand; notify_master_rx_lower_pri?: ScriptCommand }): NotifyHooks => ({
-    ...(x.notify_master ? { master: exec(x.notify_master) } : {}),
-    ...(x.notify_backup ? { backup: exec(x.notify_backup) } : {}),
-    ...(x.notify_fault ? { fault: exec(x.notify_fault) } : {}),
-    ...(x.notify_stop ? { stop: exec(x.notify_stop) } : {}),
-    ...(x.notify ? { generic: exec(x.notify) } : {}),
-    ...(x.notify_master_rx_lower_pri ? { masterRxLowerPri: exec(x.notify_master_rx_lower_pri) } : {}),
-  });
-  for (const i of config.vrrp_instances) m.set(i.name, hooks(i));
-  for (const g of config.vrrp_sync_groups) m.set(`group:${g.name}`, hooks(g));
-  return m;
+async function planFor(nl: NetlinkSocket, config: KeepalivedConfig, log: DaemonLogger): Promise<DaemonVrrpPlan> {
+  const addrs = await dumpInterfaceAddresses(nl);
+  const ours = new Set<string>();
+  for (const i of config.vrrp_instances) for (const v of [...i.virtual_ipaddress, ...i.virtual_ipaddress_excluded]) ours.add(v.address);
+  const plan = vrrpPlanFromConfig(config, { primaryAddress: (ifname, family) => primaryAddressOf(addrs, ifname, family, ours) });
+  for (const p of plan.problems) (p.severity === 'error' ? log.error.bind(log) : log.warn.bind(log))(p.message);
+  return plan;
 }
 
-function vipOptions(plan: DaemonVrrpPlan): (ifname: string, vip: VipSpec) => VipOptions | undefined {
-  return (ifname, vip) => {
-    const line = plan.vipLines.get(vipKey(vip.ifname ?? ifname, vip.addr));
-    if (!line) return undefined;
-    const peer = line.peer?.split('/');
-    return {
-      ...(line.label !== undefined ? { label: line.label } : {}),
-      ...(line.scope !== undefined ? { scope: line.scope } : {}),
-      ...(line.brd !== undefined ? { brd: line.brd } : {}),
-      ...(peer?.[0] ? { peer: { family: vip.addr.family, bytes: vipPeerBytes(peer[0]) ?? vip.addr.bytes } } : {}),
-      ...(line.nodad ? { nodad: true } : {}),
-      ...(line.noprefixroute ? { noprefixroute: true } : {}),
-      ...(line.home ? { home: true } : {}),
-      ...(line.mngtmpaddr ? { mngtmpaddr: true } : {}),
-      ...(line.autojoin ? { autojoin: true } : {}),
-      ...(typeof line.preferred_lft === 'number' ? { preferredLftS: line.preferred_lft } : {}),
-    };
-  };
+function endpointOf(s: VrrpInstanceSpec): LinkEndpoint {
+  return { ifname: s.ifname, family: s.family, group: s.mcastGroup ?? (s.family === 4 ? VRRP_MCAST_GROUP4 : VRRP_MCAST_GROUP6) };
 }
 
-function vipPeerBytes(text: string): Uint8Array | undefined {
-  const parts = text.split('.').map(Number);
-  return parts.length === 4 && parts.every((n) => n >= 0 && n <= 255) ? Uint8Array.from(parts) : undefined;
-}
-
-function until(o: DaemonOptions, log: DaemonLogger): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (sig: string) => (): void => { cleanup(); resolve(sig); };
-    const term = onSignal('SIGTERM');
-    const int = onSignal('SIGINT');
-    const hup = (): void => log.warn('SIGHUP: reloading is not supported yet - configuration unchanged');
-    const abort = onSignal('abort');
-    const cleanup = (): void => {
-      process.off('SIGTERM', term);
-      process.off('SIGINT', int);
-      process.off('SIGHUP', hup);
-      o.stopSignal?.removeEventListener('abort', abort);
-    };
-    process.on('SIGTERM', term);
-    process.on('SIGINT', int);
-    process.on('SIGHUP', hup);
-    if (o.stopSignal?.aborted) { cleanup(); resolve('abort'); return; }
-    o.stopSignal?.addEventListener('abort', abort);
-  });
+function watchedInterfaces(plan: DaemonVrrpPlan): Set<string> {
+  const w = new Set<string>();
+  for (const s of plan.director.instances) {
+    w.add(s.ifname);
+    for (const t of s.trackInterfaces) w.add(t.ifname);
+  }
+  return w;
 }
 
 async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLogger, errOut: { write(s: string): unknown }): Promise<number> {
+  const signals = new SignalQueue(o.stopSignal);
   const nl = NetlinkSocket.open(NETLINK_ROUTE);
-  const closers: Array<() => void> = [() => nl.close()];
+  const closers: Array<() => void> = [() => signals.close(), () => nl.close()];
   try {
-    const addrs = await dumpInterfaceAddresses(nl);
-    const ours = new Set<string>();
-    for (const i of config.vrrp_instances) for (const v of [...i.virtual_ipaddress, ...i.virtual_ipaddress_excluded]) ours.add(v.address);
-    const plan = vrrpPlanFromConfig(config, { primaryAddress: (ifname, family) => primaryAddressOf(addrs, ifname, family, ours) });
-    for (const p of plan.problems) (p.severity === 'error' ? log.error.bind(log) : log.warn.bind(log))(p.message);
+    const plan = await planFor(nl, config, log);
     const specs = plan.director.instances;
     if (specs.length === 0) {
       errOut.write('keepalived-ts: no VRRP instance can run - stopping\n');
       return EXIT_FATAL;
     }
-    const exec = execResolver(config, log);
+    const live: Live = { config, plan, exec: execResolver(config, log), watched: watchedInterfaces(plan) };
     const vlog = new VrrpLog(log);
-
-    const endpoints: LinkEndpoint[] = [];
-    for (const s of specs) {
-      endpoints.push({ ifname: s.ifname, family: s.family, group: s.mcastGroup ?? (s.family === 4 ? VRRP_MCAST_GROUP4 : VRRP_MCAST_GROUP6) });
-    }
-    const osLink = OsVrrpLink.open(endpoints, { warn: (m) => log.warn(m), debug: (m) => log.debug(m) });
+    const osLink = OsVrrpLink.open(specs.map(endpointOf), { warn: (m) => log.warn(m), debug: (m) => log.debug(m) });
     closers.push(() => osLink.close());
     const clock = new MonotonicClock();
     closers.push(() => clock.cancel());
-    const netAddrs = new NetlinkAddressPort(nl, vipOptions(plan));
+    const netAddrs = new NetlinkAddressPort(nl, vipOptionsOf(() => live.plan));
     const announcer = new PacketAnnouncer({ warn: (m) => log.warn(m) });
     closers.push(() => announcer.close());
     const scripts = new ChildScriptRunner((s) => {
-      const c = plan.scriptCommands.get(s.name);
-      return c ? exec(c) : { argv: [] };
+      const c = live.plan.scriptCommands.get(s.name);
+      return c ? live.exec(c) : { argv: [] };
     }, { warn: (m) => log.warn(m) });
     closers.push(() => scripts.killAll());
-    const hooks = notifyHooks(config, exec);
-    const fifo = config.global_defs.vrrp_notify_fifo ?? config.global_defs.notify_fifo;
-    const notifier = new ScriptNotifier({
-      instances: hooks,
-      groups: plan.director.syncGroups.map((g) => ({ name: g.name, members: g.members, hooks: hooks.get(`group:${g.name}`) ?? {} })),
-      ...(fifo ? { fifoPath: fifo.path } : {}),
-    }, { warn: (m) => log.warn(m), info: (m) => log.info(m) });
+    const notifier = new ScriptNotifier(notifierConfig(config, plan, live.exec), { warn: (m) => log.warn(m), info: (m) => log.info(m) });
     closers.push(() => notifier.close());
 
     // -V: the VIPs stay where they are when we stop.
@@ -255,32 +216,76 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
     }, plan.director, vlog.onEvent);
     vlog.attach(director);
 
-    const watched = new Set<string>();
-    for (const s of specs) {
-      watched.add(s.ifname);
-      for (const t of s.trackInterfaces) watched.add(t.ifname);
-    }
     let started = false;
     const monitor = new LinkMonitor((ifname, up) => {
-      if (!watched.has(ifname)) return;
+      if (!live.watched.has(ifname)) return;
       if (started || !up) log.info(`Netlink reports ${ifname} ${up ? 'up' : 'down'}`);
       director.interfaceChanged(ifname, up);
     }, { warn: (m) => log.warn(m) });
     await monitor.start();
     closers.push(() => monitor.close());
+    const fileLog = { warn: (m: string) => log.warn(m) };
+    const onFile = (name: string, value: number): void => {
+      log.info(`track_file ${name} value ${value}`);
+      director.fileChanged(name, value);
+    };
+    let files = new TrackFileWatcher(trackedFiles(plan), onFile, fileLog);
+    files.start();
+    closers.push(() => files.close());
 
     // Leftovers of an earlier run (a crash keeps them): an instance starts without its VIPs.
     const cleaned = await Promise.all(specs.map((s) => new Promise<PortResult>((r) => netAddrs.remove(s.ifname, [...s.vips, ...(s.excludedVips ?? [])], r))));
     for (const r of cleaned) if (!r.ok) log.warn(`removing leftover VIPs: ${r.error}`);
-    log.debug('leftover VIPs removed');
 
     for (const s of specs) {
       log.info(`(${s.name}) VRRPv${s.version} on ${s.ifname} from ${formatIp(s.primaryAddr)}, priority ${s.priority}, advert_int ${s.advertIntervalCs / 100}s`);
     }
     director.start();
     started = true;
-    const why = await until(o, log);
-    log.info(`Stopping (${why})`);
+
+    // keepalived SIGHUP: re-read the file; a configuration with errors keeps the running one.
+    const reload = async (): Promise<void> => {
+      log.info('Reloading');
+      const loaded = await loadConfig({ ...o, hostChecks: o.hostChecks ?? true });
+      const fmt = o.formatDiagnostic ?? defaultFormat;
+      for (const d of loaded.diagnostics) (d.severity === 'error' ? log.error.bind(log) : log.warn.bind(log))(fmt(d));
+      if (!loaded.config || loaded.diagnostics.some((d) => d.severity === 'error')) {
+        log.error('Reload aborted: the configuration has errors - keeping the running configuration');
+        return;
+      }
+      const next = await planFor(nl, loaded.config, log);
+      for (const s of next.director.instances) {
+        try {
+          osLink.ensure(endpointOf(s));
+        } catch (e) {
+          log.error(`(${s.name}) cannot open its VRRP socket on ${s.ifname}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      live.config = loaded.config;
+      live.plan = next;
+      live.exec = execResolver(loaded.config, log);
+      live.watched = watchedInterfaces(next);
+      notifier.setConfig(notifierConfig(loaded.config, next, live.exec));
+      files.close();
+      files = new TrackFileWatcher(trackedFiles(next), onFile, fileLog);
+      files.start();
+      director.reload(next.director);
+      // Links we did not report before (a newly tracked interface that is down) matter now.
+      for (const name of live.watched) {
+        const up = monitor.isUp(name);
+        if (up === false) director.interfaceChanged(name, false);
+      }
+      log.info('Reload finished');
+    };
+
+    for (;;) {
+      const sig = await signals.next();
+      if (sig !== 'SIGHUP') {
+        log.info(`Stopping (${sig})`);
+        break;
+      }
+      await reload();
+    }
     stopping = true;
     director.stop();
     await netAddrs.idle(STOP_NETLINK_WAIT_MS);

@@ -21,7 +21,7 @@ import { formatIp, parseIp, type IpAddress } from '../base/ip.ts';
 import { secondsToUs } from '../base/time.ts';
 import type { GlobalDefs } from '../config/model-global.ts';
 import type { ScriptCommand } from '../config/model-common.ts';
-import type { TrackRef, VirtualIpAddress, VrrpInstance, VrrpScript, VrrpSyncGroup } from '../config/model-vrrp.ts';
+import type { TrackFile, TrackRef, VirtualIpAddress, VrrpInstance, VrrpScript, VrrpSyncGroup } from '../config/model-vrrp.ts';
 import type { DirectorSpec } from '../runtime/director.ts';
 import {
   DEFAULT_GARP,
@@ -38,6 +38,7 @@ export interface VrrpConfigView {
   readonly vrrp_instances: readonly VrrpInstance[];
   readonly vrrp_scripts: readonly VrrpScript[];
   readonly vrrp_sync_groups: readonly VrrpSyncGroup[];
+  readonly track_files?: readonly TrackFile[];
 }
 
 /** Host facts the mapping needs (the daemon reads them from netlink and /etc/passwd). */
@@ -59,6 +60,8 @@ export interface DaemonVrrpPlan {
   /** `${dev}/${address}` -> the configured line, for the address port's options. */
   readonly vipLines: ReadonlyMap<string, VirtualIpAddress>;
   readonly scriptCommands: ReadonlyMap<string, ScriptCommand>;
+  /** track_file blocks some instance tracks (the daemon watches these files). */
+  readonly trackFiles: readonly TrackFile[];
   readonly mcastGroup4: IpAddress;
   readonly mcastGroup6: IpAddress;
   readonly problems: readonly SpecProblem[];
@@ -96,6 +99,8 @@ export function vrrpPlanFromConfig(cfg: VrrpConfigView, host: SpecHost): DaemonV
   for (const sg of cfg.vrrp_sync_groups) for (const m of sg.group) groupOf.set(m, sg);
   const scriptByName = new Map(cfg.vrrp_scripts.map((s) => [s.name, s]));
   const usedScripts = new Set<string>();
+  const fileByName = new Map((cfg.track_files ?? []).map((f) => [f.name, f]));
+  const usedFiles = new Set<string>();
   const instances: VrrpInstanceSpec[] = [];
 
   for (const inst of cfg.vrrp_instances) {
@@ -144,7 +149,16 @@ export function vrrpPlanFromConfig(cfg: VrrpConfigView, host: SpecHost): DaemonV
       const reverse = r.weight !== undefined ? r.reverse : s.weight_reverse;
       trackScripts.push({ name: r.name, weight, reverse });
     }
-    const trackFiles = mergeRefs(inst.track_file, sg?.track_file ?? []).map((r) => ({ name: r.name, weight: r.weight ?? 0, reverse: r.reverse }));
+    const trackFiles = [];
+    for (const r of mergeRefs(inst.track_file, sg?.track_file ?? [])) {
+      const f = fileByName.get(r.name);
+      if (!f) {
+        problem(`(${inst.name}) track_file ${r.name} not found - ignoring`, 'warning');
+        continue;
+      }
+      usedFiles.add(r.name);
+      trackFiles.push({ name: r.name, weight: r.weight ?? f.weight, reverse: r.weight !== undefined ? r.reverse : f.weight_reverse });
+    }
 
     const strict = inst.strict_mode || g.vrrp_strict;
     const groupText = inst.mcast_dst_ip ?? (family === 4 ? g.vrrp_mcast_group4 : g.vrrp_mcast_group6);
@@ -225,6 +239,7 @@ export function vrrpPlanFromConfig(cfg: VrrpConfigView, host: SpecHost): DaemonV
     director: { instances, syncGroups, scripts },
     vipLines,
     scriptCommands,
+    trackFiles: [...usedFiles].map((n) => fileByName.get(n)!),
     mcastGroup4: parseIp(g.vrrp_mcast_group4) ?? parseIp('224.0.0.18')!,
     mcastGroup6: parseIp(g.vrrp_mcast_group6) ?? parseIp('ff02::12')!,
     problems,

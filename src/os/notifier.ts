@@ -82,8 +82,17 @@ export class ScriptNotifier implements Notifier {
   /** Children started (tests count them). */
   launched = 0;
 
-  constructor(private readonly config: NotifierConfig, private readonly log: NotifierLog) {
+  constructor(private config: NotifierConfig, private readonly log: NotifierLog) {
     if (config.fifoPath !== undefined) this.openFifo(config.fifoPath);
+  }
+
+  /** A reload: new hooks and groups; the FIFO is reopened only if its path changed. */
+  setConfig(config: NotifierConfig): void {
+    if (config.fifoPath !== this.config.fifoPath) {
+      this.close();
+      if (config.fifoPath !== undefined) this.openFifo(config.fifoPath);
+    }
+    this.config = config;
   }
 
   private openFifo(path: string): void {

@@ -101,7 +101,7 @@ export class OsVrrpLink implements VrrpLink {
   static open(endpoints: readonly LinkEndpoint[], log: LinkLog): OsVrrpLink {
     const link = new OsVrrpLink(log);
     try {
-      for (const e of endpoints) link.add(e);
+      for (const e of endpoints) link.ensure(e);
     } catch (err) {
       link.close();
       throw err;
@@ -113,7 +113,8 @@ export class OsVrrpLink implements VrrpLink {
     return `${family}/${ifname}`;
   }
 
-  private add(spec: LinkEndpoint): void {
+  /** Opens (or extends with another group) the socket for an endpoint; throws if it cannot. */
+  ensure(spec: LinkEndpoint): void {
     const k = this.key(spec.ifname, spec.family);
     const known = this.endpoints.get(k);
     if (known) {

@@ -101,3 +101,29 @@ test('-V keeps the VIPs at stop; a live pid file and configuration errors refuse
   assert.match(bad.log(), /not starting/);
   writeFileSync(pid, ''); // keep the lab's directory tidy for destroy()
 });
+
+test('SIGHUP reloads as a diff: a new priority moves the VIP, a new instance starts, a broken file is refused', async (t) => {
+  if (!ready(t)) return;
+  const l = new VrrpLab('dmnH');
+  labs.push(l);
+  const vi1 = (p: number): string => instanceConf({ priority: p, version: 3, advertInt: 0.1 });
+  l.startTs('d2', vi1(100));
+  await waitFor(() => l.soleHolder() === 'd2', 30_000, 'd2 as master');
+  const d1 = l.startTs('d1', vi1(150));
+  await waitFor(() => l.soleHolder() === 'd1', 30_000, 'd1 to preempt');
+  const file = `${l.dir}/d1-ts.conf`;
+
+  // A file with errors: the running configuration stays.
+  writeFileSync(file, vi1(50).replace('priority 50', 'priority 50\n    frobnicate'));
+  d1.child.kill('SIGHUP');
+  await waitFor(() => /Reload aborted/.test(d1.log()), 5000, 'the broken reload to be refused');
+  assert.equal(l.soleHolder(), 'd1');
+
+  // Lower priority + a second instance.
+  writeFileSync(file, vi1(50) + instanceConf({ name: 'VI_2', vrid: 52, priority: 120, version: 3, advertInt: 0.1, vips: ['10.99.0.203/24'] }));
+  d1.child.kill('SIGHUP');
+  await waitFor(() => /Reload finished/.test(d1.log()), 5000, 'the reload to finish');
+  await waitFor(() => l.soleHolder() === 'd2', 5000, 'the VIP to move to d2 (d1 now 50)');
+  await waitFor(() => l.soleHolder('10.99.0.203') === 'd1', 5000, 'VI_2 to start on d1');
+  assert.equal(d1.exited(), false);
+});

@@ -127,3 +127,35 @@ test('clock: monotonic microseconds, one timer (a new wakeAt replaces the old), 
   await new Promise((res) => setTimeout(res, 40));
   assert.deepEqual(fired, ['second true']);
 });
+
+test('track_file watcher: init_file, start value, writes and renames seen, deletion reads 0', async () => {
+  const { TrackFileWatcher } = await import('../../../src/os/track-file-watcher.ts');
+  const { renameSync, unlinkSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'kts-tf-'));
+  const seen: Array<[string, number]> = [];
+  const w = new TrackFileWatcher([
+    { name: 'a', path: join(dir, 'a'), init: { value: 7, overwrite: false } },
+    { name: 'b', path: join(dir, 'b') },
+  ], (n, v) => seen.push([n, v]), quiet);
+  const until = async (pred: () => boolean): Promise<void> => {
+    for (let i = 0; i < 300 && !pred(); i++) await new Promise((res) => setTimeout(res, 10));
+  };
+  try {
+    writeFileSync(join(dir, 'b'), '0x10\n');
+    w.start();
+    assert.deepEqual(seen, [['a', 7], ['b', 16]]);
+    assert.equal(readFileSync(join(dir, 'a'), 'utf8').trim(), '7');
+    writeFileSync(join(dir, 'a'), '-3');
+    await until(() => seen.some(([n, v]) => n === 'a' && v === -3));
+    writeFileSync(join(dir, 'b.tmp'), '42');
+    renameSync(join(dir, 'b.tmp'), join(dir, 'b'));
+    await until(() => seen.some(([n, v]) => n === 'b' && v === 42));
+    unlinkSync(join(dir, 'b'));
+    await until(() => seen.at(-1)?.[0] === 'b' && seen.at(-1)?.[1] === 0);
+    assert.deepEqual(seen.filter(([n]) => n === 'b').map(([, v]) => v), [16, 42, 0]);
+    assert.deepEqual(seen.filter(([n]) => n === 'a').map(([, v]) => v), [7, -3]);
+  } finally {
+    w.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

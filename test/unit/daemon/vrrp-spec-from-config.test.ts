@@ -144,6 +144,10 @@ vrrp_script chk_b {
 vrrp_script unused {
     script "/bin/true"
 }
+track_file tf {
+    file /tmp/kts-tf-value
+    weight -10
+}
 vrrp_sync_group G {
     group {
         A
@@ -159,6 +163,9 @@ vrrp_instance A {
     track_script {
         chk_a
         chk_b weight 5
+    }
+    track_file {
+        tf
     }
     virtual_ipaddress {
         10.1.0.1
@@ -184,6 +191,8 @@ vrrp_instance B {
   assert.deepEqual(chkA && { i: chkA.intervalUs, t: chkA.timeoutUs, r: chkA.rise, f: chkA.fall }, { i: 2_000_000, t: 3_000_000, r: 2, f: 3 });
   assert.deepEqual(p.scriptCommands.get('chk_a')?.argv, ['/bin/true']);
   assert.deepEqual(p.director.syncGroups, [{ name: 'G', members: ['A', 'B'] }]);
+  assert.deepEqual(a.trackFiles, [{ name: 'tf', weight: -10, reverse: false }]);
+  assert.deepEqual(p.trackFiles.map((f) => f.file), ['/tmp/kts-tf-value']);
 });
 
 test('an instance with no address to send from is reported and left out; excluded VIPs are kept apart', async () => {
