@@ -80,7 +80,9 @@ virtual_server 10.0.0.${scenario === 'misc' ? 2 : 1} 80 {
 const confFile = `${dir}/oracle.conf`;
 writeFileSync(confFile, conf);
 
-const events = (): { event: string; t: number }[] =>
+/** keepalived's own log lines, timed as they arrive (the http scenario's events, see below). */
+const logEvents: { event: string; t: number }[] = [];
+const events = (): { event: string; t: number }[] => (who === 'keepalived' && scenario === 'http') ? logEvents :
   readFileSync(evFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
     const [event, ns] = l.split(' ');
     return { event: event!, t: Number(BigInt(ns!) / 1_000_000n) };
@@ -91,7 +93,22 @@ let stop: () => Promise<void>;
 /** The real server's state as the load balancer sees it: its weight, or 'absent'. */
 let sample: () => number | 'absent';
 if (who === 'keepalived') {
-  const child = spawn('keepalived', ['-C', '-n', '-l', '-D', '-f', confFile, '-p', `${dir}/ka.pid`, '-c', `${dir}/kc.pid`], { stdio: 'ignore' });
+  const child = spawn('keepalived', ['-C', '-n', '-l', '-D', '-f', confFile, '-p', `${dir}/ka.pid`, '-c', `${dir}/kc.pid`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The notify script's own timestamp comes after a fork+exec, which under a loaded
+  // user-mode Linux can lag by more than a delay_loop; the checker's log line does not.
+  let buffered = '';
+  const onLog = (d: Buffer) => {
+    buffered += d.toString();
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (/HTTP_CHECK on service .* failed/.test(line)) logEvents.push({ event: 'down', t: Date.now() });
+      else if (/Remote Web server .* succeed on service/.test(line)) logEvents.push({ event: 'up', t: Date.now() });
+    }
+  };
+  child.stdout!.on('data', onLog);
+  child.stderr!.on('data', onLog);
   stop = async () => {
     child.kill('SIGTERM');
     await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000); });
