@@ -117,7 +117,10 @@ export function startLvs(config: KeepalivedConfig, o: LvsStartOptions): LvsHandl
   const director = new LvsDirector(
     { clock, probes, ipvs: port, notifier },
     spec,
-    { prng: new Prng(seed), releaseOnStop: o.releaseOnStop ?? true },
+    {
+      prng: new Prng(seed), releaseOnStop: o.releaseOnStop ?? true,
+      flushAtStart: config.global_defs.lvs_flush === true, flushOnStop: config.global_defs.lvs_flush_on_stop === true,
+    },
     observe,
   );
   director.start();

@@ -27,6 +27,8 @@
 // (keepalived -I, --dont-release-ipvs) IpvsSync is given an empty table with every service we
 // ever claimed still owned: it deletes exactly ours and nothing else. `stop(done)` calls back
 // when the kernel has acknowledged (or IPVS is unavailable).
+// lvs_flush / lvs_flush_on_stop are expressed as ownership: every service the kernel holds is
+// claimed (after the first dump / at stop), so the planner removes what is not desired.
 // An unavailable IPVS (no family even after modprobe) is retried every `unavailableRetryUs`.
 
 import type { Prng } from '../base/prng.ts';
@@ -73,6 +75,10 @@ export interface LvsDirectorOptions {
   readonly sync?: IpvsSyncOptions;
   /** false = keepalived -I (--dont-release-ipvs): leave the table in place on stop. */
   readonly releaseOnStop?: boolean;
+  /** lvs_flush: at start-up every service in the kernel is ours to remove (keepalived flushes the table). */
+  readonly flushAtStart?: boolean;
+  /** lvs_flush_on_stop (without VS): on stop every service in the kernel goes, not only ours. */
+  readonly flushOnStop?: boolean;
   readonly unavailableRetryUs?: DurationUs;
 }
 
@@ -104,6 +110,8 @@ export class LvsDirector {
   private stopped = false;
   private retryAt: Instant | undefined;
   private readonly releaseOnStop: boolean;
+  private readonly flushOnStop: boolean;
+  private flushPending: boolean;
   private readonly unavailableRetryUs: DurationUs;
   /** Test hook: the last deadline handed to the clock. */
   armedAt: Instant | undefined;
@@ -117,6 +125,8 @@ export class LvsDirector {
     this.scheduler = new CheckerScheduler(spec.checks, opts.prng);
     this.sync = new IpvsSync(opts.wire ?? ipvsWire, opts.sync);
     this.releaseOnStop = opts.releaseOnStop ?? true;
+    this.flushOnStop = opts.flushOnStop ?? false;
+    this.flushPending = opts.flushAtStart ?? false;
     this.unavailableRetryUs = opts.unavailableRetryUs ?? 30 * US_PER_S;
     for (const vs of spec.virtualServers) {
       for (const r of vs.realServers) this.rs.set(r.checkKey, { health: 'unknown', weight: r.weight });
@@ -157,6 +167,7 @@ export class LvsDirector {
         return;
       }
       this.desired = new Map();
+      if (this.flushOnStop) for (const id of this.sync.observedTable.keys()) this.owned.add(id);
       this.sync.handle(now, this.desired, this.owned);
     });
   }
@@ -311,6 +322,12 @@ export class LvsDirector {
           else this.retryAt = now + this.unavailableRetryUs;
         } else if (a.event.type === 'synced' && this.stopping && this.desired.size === 0) {
           this.finishStop(now);
+        } else if (a.event.type === 'dumped' && this.flushPending && !this.stopping) {
+          // lvs_flush as ownership: claiming every service the first dump found makes the planner
+          // delete the ones we do not want and keep (not recreate) the ones we do.
+          this.flushPending = false;
+          for (const id of this.sync.observedTable.keys()) this.owned.add(id);
+          this.sync.handle(now, this.desired, this.owned);
         }
         return;
     }

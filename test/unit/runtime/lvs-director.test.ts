@@ -60,7 +60,7 @@ class FakeIpvsPort implements IpvsPort {
   modprobe(_m: string, done: (ok: boolean) => void): void { this.kernel.familyPresent = true; done(true); }
 }
 
-function world(conf: string, opts: { releaseOnStop?: boolean; kernelTable?: IpvsTable } = {}) {
+function world(conf: string, opts: { releaseOnStop?: boolean; flushAtStart?: boolean; flushOnStop?: boolean; kernelTable?: IpvsTable } = {}) {
   const built = buildText(conf);
   assert.deepEqual(built.diagnostics.filter((d) => d.severity === 'error'), []);
   const { spec, diagnostics } = lvsSpecFromConfig(built.config);
@@ -74,7 +74,7 @@ function world(conf: string, opts: { releaseOnStop?: boolean; kernelTable?: Ipvs
   const director = new LvsDirector(
     { clock, probes, ipvs: new FakeIpvsPort(kernel), notifier: { notify: (event, subject, script) => notes.push({ event, subject, script }) } },
     spec,
-    { prng: new Prng(7), wire: kernel, ...(opts.releaseOnStop !== undefined ? { releaseOnStop: opts.releaseOnStop } : {}) },
+    { prng: new Prng(7), wire: kernel, ...opts },
     (e) => events.push(e),
   );
   return { clock, probes, kernel, director, notes, events };
@@ -223,4 +223,24 @@ test('alpha: nothing goes in before a first success', () => {
   assert.equal(w.kernel.table.size, 1);
   w.clock.advance(1.5 * US_PER_S);
   assert.deepEqual(dests(w.kernel.table), ['192.168.1.1:8080 w1', '192.168.1.2:8080 w2', '192.168.1.3:8080 w3']);
+});
+
+test('lvs_flush claims every service at start (keeping matching ones); lvs_flush_on_stop removes every service at stop', () => {
+  const first = world(vs(''));
+  first.director.start();
+  const [id, entry] = [...first.kernel.table][0]!;
+  const foreign = { service: { ...entry.service, key: { ...entry.service.key, port: 81 } as typeof entry.service.key }, dests: new Map() };
+  const withForeign = new Map(first.kernel.table).set(id.replace(':80', ':81'), foreign);
+  const flushing = world(vs(''), { kernelTable: withForeign, flushAtStart: true });
+  flushing.director.start();
+  assert.deepEqual([...flushing.kernel.table.keys()], [id]);
+  assert.ok(!flushing.kernel.log.some((r) => r.cmd === 'new-service' || r.cmd === 'new-dest'), 'the matching service is kept, not recreated');
+  assert.ok(flushing.director.inSync);
+  const onStop = world(vs(''), { kernelTable: withForeign, flushOnStop: true });
+  onStop.director.start();
+  assert.equal(onStop.kernel.table.size, 2);
+  let stopped = false;
+  onStop.director.stop(() => { stopped = true; });
+  assert.ok(stopped);
+  assert.equal(onStop.kernel.table.size, 0);
 });
