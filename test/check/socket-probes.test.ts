@@ -39,6 +39,10 @@ test('TCP_CHECK: connect ok on v4 and v6, refused on a closed port, bindto/bind_
     assert.equal((await probeOnce(runner, { kind: 'tcp', connect: loop(portOf(s4), { bindTo: '127.0.0.2', bindPort: srcPort }) })).kind, 'ok');
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(peers.at(-1), { addr: '127.0.0.2', port: srcPort });
+    // Again from the same source port: no TIME_WAIT left behind to refuse it (RST close).
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await probeOnce(runner, { kind: 'tcp', connect: loop(portOf(s4), { bindTo: '127.0.0.2', bindPort: srcPort }) })).kind, 'ok');
+    }
     const refused = await probeOnce(runner, { kind: 'tcp', connect: loop(await deadPort()) });
     assert.ok(refused.kind === 'failed' && /ECONNREFUSED/.test(refused.reason));
   } finally {

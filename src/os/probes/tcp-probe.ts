@@ -2,6 +2,9 @@
 // connect_ip:connect_port; success when the handshake completes (the socket is closed at once),
 // failure on an error (RST -> ECONNREFUSED, ICMP unreachable), timeout after connect_timeout.
 // fwmark (SO_MARK) cannot be set on a Node net.Socket; it is ignored here (see the runner notes).
+// With a fixed bind_port the connection is closed with a RST (SO_LINGER 0, as keepalived before
+// 2.1 did for every check): a FIN close would leave the same 4-tuple in TIME_WAIT on our side
+// and the next probe from that port would fail with EADDRNOTAVAIL for a minute.
 
 import net from 'node:net';
 import type { ProbeSpec } from '../../check/checker-spec.ts';
@@ -20,11 +23,12 @@ export const tcpProbe: ProbeImpl<TcpSpec> = (spec, done): Cancel => {
     // keepalived never resolves names and never tries several addresses.
     autoSelectFamily: false,
   });
+  const close = () => (c.bindPort !== undefined && socket.readyState === 'open' ? socket.resetAndDestroy() : socket.destroy());
   const finish = (outcome: Parameters<typeof done>[0]) => {
     if (finished) return;
     finished = true;
     clearTimeout(timer);
-    socket.destroy();
+    close();
     done(outcome);
   };
   const timer = setTimeout(() => finish({ kind: 'timeout', reason: `TCP connect timeout after ${c.timeoutUs / 1000} ms` }), msFromUs(c.timeoutUs));
