@@ -124,3 +124,38 @@ for (const m of MODES) {
     checkOurAdverts(l, pcap, 'd2', m);
   });
 }
+
+test('VRRPv3 IPv6 (ff02::12, link-local sources), advert_int 0.1: both roles with keepalived, crash each way', async (t) => {
+  if (!ready(t)) return;
+  const l = new VrrpLab('ka6');
+  labs.push(l);
+  const VIP6 = 'fd00:99::200';
+  const conf = (priority: number, state: 'MASTER' | 'BACKUP'): string =>
+    instanceConf({ priority, state, version: 3, advertInt: 0.1, vips: [`${VIP6}/64`] });
+  const pcap = await l.captureStart();
+  // keepalived-ts master, keepalived backup; then our crash.
+  const ts = l.startTs('d1', conf(150, 'MASTER'));
+  await waitFor(() => l.soleHolder(VIP6) === 'd1', 30_000, 'keepalived-ts to hold the IPv6 VIP');
+  const ka = l.startKeepalived('d2', conf(100, 'BACKUP'));
+  await waitFor(() => /\(VI_1\) Entering BACKUP STATE/.test(ka.log()), 10_000, 'keepalived in BACKUP');
+  await holds(() => l.soleHolder(VIP6) === 'd1', 1500, 'd1 as the agreed IPv6 master');
+  await ts.stop('SIGKILL');
+  await waitFor(() => l.hasAddr('d2', VIP6), 3000, 'keepalived to take the IPv6 VIP');
+  // keepalived master (d2 now), keepalived-ts backup at 50 on d1; then keepalived crashes.
+  const ts2 = l.startTs('d1', conf(50, 'BACKUP'));
+  await waitFor(() => /\(VI_1\) Entering BACKUP STATE/.test(ts2.log()), 30_000, 'keepalived-ts in BACKUP');
+  await holds(() => l.hasAddr('d2', VIP6) && !/Entering MASTER STATE/.test(ts2.log()), 1500, 'keepalived as the agreed master');
+  await ka.crash();
+  await waitFor(() => /\(VI_1\) Entering MASTER STATE/.test(ts2.log()) && l.hasAddr('d1', VIP6), 3000, 'keepalived-ts to take over');
+  await l.captureStop();
+  const rows = tsharkFields(pcap, ['eth.src', 'ipv6.src', 'ipv6.dst', 'ipv6.hlim', 'vrrp.version', 'vrrp.checksum.status'], [], 'vrrp').rows;
+  const ours = rows.filter((r) => r['eth.src'] === l.node('d1').mac);
+  assert.ok(ours.length >= 5, `our IPv6 adverts captured: ${ours.length}`);
+  for (const r of ours) {
+    assert.match(r['ipv6.src']!, /^fe80:/);
+    assert.equal(r['ipv6.dst'], 'ff02::12');
+    assert.equal(r['ipv6.hlim'], '255');
+    assert.equal(r['vrrp.checksum.status'], '1');
+  }
+
+});
