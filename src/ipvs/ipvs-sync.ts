@@ -58,7 +58,8 @@ export type IpvsSyncEvent =
 
 export type IpvsSyncAction =
   | { readonly kind: 'send'; readonly bytes: Uint8Array; readonly messages: number }
-  | { readonly kind: 'modprobe'; readonly module: 'ip_vs' }
+  /** Load a kernel module: ip_vs itself, or a scheduler / persistence engine (ip_vs_wrr, ip_vs_pe_sip). */
+  | { readonly kind: 'modprobe'; readonly module: string }
   | { readonly kind: 'event'; readonly event: IpvsSyncEvent };
 
 export interface IpvsSyncOptions {
@@ -110,6 +111,8 @@ export class IpvsSync {
   private readonly replyTimeoutUs: number;
   private readonly modprobe: boolean;
   private now: Instant = 0;
+  /** Scheduler / PE modules already asked for, so a missing one is requested once. */
+  private readonly modulesTried = new Set<string>();
   private replyDeadline: Instant | undefined;
 
   constructor(private readonly wire: IpvsWire, opts: IpvsSyncOptions = {}) {
@@ -206,6 +209,22 @@ export class IpvsSync {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /**
+   * ENOENT on a service means its scheduler or persistence engine is not loaded (the kernel
+   * autoloads them with request_module, which fails where autoloading is off). Ask the OS
+   * layer once per module, as ipvsadm users do by hand; the re-sync that follows retries.
+   */
+  private askForModules(op: IpvsOp): void {
+    if (op.op !== 'add-service' && op.op !== 'edit-service') return;
+    const a = op.service.attrs;
+    const mods = [`ip_vs_${a.scheduler}`, ...(a.peName ? [`ip_vs_pe_${a.peName}`] : [])];
+    for (const module of mods) {
+      if (!/^ip_vs_[a-z0-9_]+$/.test(module) || this.modulesTried.has(module)) continue;
+      this.modulesTried.add(module);
+      this.actions.push({ kind: 'modprobe', module });
+    }
+  }
 
   private clearPending(): void {
     this.pending = [];
@@ -376,7 +395,10 @@ export class IpvsSync {
           if (applyOpInPlace(this.observed, op)) this.cycleFailed = true;
         } else {
           this.cycleFailed = true;
-          if (m.kind === 'error') this.event({ type: 'op-failed', op, errno: m.errno });
+          if (m.kind === 'error') {
+            this.event({ type: 'op-failed', op, errno: m.errno });
+            if (m.errno === ENOENT) this.askForModules(op);
+          }
         }
         if (this.cycleFailed) this.clearPending();
         if (this.inFlight.size > 0) return;
@@ -390,6 +412,8 @@ export class IpvsSync {
     }
   }
 }
+
+const ENOENT = 2;
 
 function opRequest(op: IpvsOp): IpvsRequest {
   switch (op.op) {

@@ -13,7 +13,7 @@
 // the HTTP answers (each server says its name) counted per server through the VIPs.
 // Each step prints `KTS-RESULT {"name","ok","detail"}`; a line `KTS-FIGURE {...}` carries timings.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -201,9 +201,10 @@ function counts(c: Record<string, number>, want: Record<string, number>, what: s
   check(JSON.stringify(Object.entries(c).sort()) === JSON.stringify(Object.entries(want).sort()), `${what}: got ${JSON.stringify(c)}, want ${JSON.stringify(want)}`);
 }
 
-const rsBlock = (i: number, checker: string) => `
+const rsBlock = (i: number, checker: string, notify = '') => `
   real_server 10.0.2.1${i} 80 {
     weight ${i}
+${notify ? `    notify_up "${notify} up r${i}"\n    notify_down "${notify} down r${i}"` : ''}
 ${checker}
   }`;
 const HTTP = `    HTTP_GET {
@@ -222,6 +223,8 @@ const TCP = `    TCP_CHECK {
       delay_before_retry ${DELAY_BEFORE_RETRY_S}
       warmup 0
     }`;
+const NOTIFY = join(workDir, `notify-${process.pid}.sh`);
+const NOTIFY_LOG = join(workDir, `notify-${process.pid}.log`);
 const CONF = `
 virtual_server 10.0.1.100 80 {
   delay_loop ${DELAY_LOOP_S}
@@ -229,8 +232,10 @@ virtual_server 10.0.1.100 80 {
   lvs_method NAT
   protocol TCP
   quorum 4
+  quorum_up "${NOTIFY} quorum_up nat"
+  quorum_down "${NOTIFY} quorum_down nat"
   sorry_server 10.0.2.19 80
-${RS.map((i) => rsBlock(i, HTTP)).join('\n')}
+${RS.map((i) => rsBlock(i, HTTP, NOTIFY)).join('\n')}
 }
 virtual_server 10.0.1.101 80 {
   delay_loop ${DELAY_LOOP_S}
@@ -250,6 +255,7 @@ const FOREIGN = 'TCP 10.9.9.9:1 rr';
 async function main(): Promise<void> {
   const conf = join(workDir!, `e2e-${process.pid}.conf`);
   writeFileSync(conf, CONF);
+  writeFileSync(NOTIFY, `#!/bin/sh\necho "$@" >> ${NOTIFY_LOG}\n`, { mode: 0o755 });
   setup();
   client = startChild(NS.c, ['node', '-e', CLIENT_SRC]);
   await waitLine(client, (l) => l === 'ready', 20_000, 'client');
@@ -314,6 +320,12 @@ async function main(): Promise<void> {
     await startHttp(3);
     await waitTable((t) => same(t[NAT_KEY], natDests({ 1: 1, 2: 2, 3: 3 })) && same(t[DR_KEY], drDests({ 1: 1, 2: 2, 3: 3 })), BOUND_MS + SLACK_MS, 'quorum back');
     counts(await requests(NAT, 60), { r1: 10, r2: 20, r3: 30 }, 'NAT after quorum regained');
+    // notify_up/down and quorum_up/down each ran once per transition (fire and forget, so two
+    // spawned close together may log in either order: compared as a multiset).
+    await sleep(500);
+    const notes = readFileSync(NOTIFY_LOG, 'utf8').trim().split('\n').sort();
+    const want = ['quorum_up nat', 'down r2', 'up r2', 'down r3', 'quorum_down nat', 'up r3', 'quorum_up nat'].sort();
+    check(JSON.stringify(notes) === JSON.stringify(want), `notify log: ${JSON.stringify(notes)}`);
     return `sorry server in ${ms} ms`;
   });
 

@@ -23,32 +23,42 @@ const SCENARIOS = [
   'keepalived-same-table',
 ];
 
-test('IPVS in a guest kernel', { timeout: 240_000 }, async (t) => {
-  if (!need(t, isRoot() && existsSync(RUN_IN_VM), `root and ${RUN_IN_VM} (a user-mode-linux guest with IPVS)`)) return;
-  const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
-    const child = spawn(RUN_IN_VM, ['KTS_IPVS_GUEST=1 node --import tsx test/kernel/guest/ipvs-scenarios.ts'], {
+function runGuest(cmd: string, env: Record<string, string>): Promise<{ code: number | null; text: string; results: Map<string, { ok: boolean; detail: string }> }> {
+  return new Promise((resolve) => {
+    const child = spawn(RUN_IN_VM, [cmd], {
       cwd: new URL('../..', import.meta.url).pathname,
-      env: { ...process.env, VM_TIMEOUT: '220' },
+      env: { ...process.env, VM_TIMEOUT: '220', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';
     child.stdout.on('data', (b) => { text += b; });
     child.stderr.on('data', (b) => { text += b; });
-    child.on('close', (code) => resolve({ code, text }));
+    child.on('close', (code) => {
+      const results = new Map<string, { ok: boolean; detail: string }>();
+      for (const line of text.split('\n')) {
+        if (!line.startsWith('KTS-RESULT ')) continue;
+        const r = JSON.parse(line.slice('KTS-RESULT '.length)) as { name: string; ok: boolean; detail: string };
+        results.set(r.name, r);
+      }
+      resolve({ code, text, results });
+    });
   });
-  const results = new Map<string, { ok: boolean; detail: string }>();
-  for (const line of out.text.split('\n')) {
-    if (!line.startsWith('KTS-RESULT ')) continue;
-    const r = JSON.parse(line.slice('KTS-RESULT '.length)) as { name: string; ok: boolean; detail: string };
-    results.set(r.name, r);
-  }
-  for (const name of SCENARIOS) {
+}
+
+test('IPVS in a guest kernel', { timeout: 300_000 }, async (t) => {
+  if (!need(t, isRoot() && existsSync(RUN_IN_VM), `root and ${RUN_IN_VM} (a user-mode-linux guest with IPVS)`)) return;
+  const main = await runGuest('KTS_IPVS_GUEST=1 node --import tsx test/kernel/guest/ipvs-scenarios.ts', {});
+  // A second guest without ip_vs preloaded and with module autoloading off.
+  const bare = await runGuest('KTS_IPVS_GUEST=1 node --import tsx test/kernel/guest/ipvs-modprobe.ts', { VM_MODULES: 'veth' });
+  const all = [...SCENARIOS.map((n) => [n, main] as const), ['modprobe-when-family-missing', bare] as const];
+  for (const [name, out] of all) {
     await t.test(name, () => {
-      const r = results.get(name);
+      const r = out.results.get(name);
       assert.ok(r, `scenario did not report (guest exit ${out.code}); guest output:\n${out.text.slice(-4000)}`);
       t.diagnostic(`${name}: ${r.detail.split('\n')[0]}`);
       assert.ok(r.ok, r.detail);
     });
   }
-  assert.equal(out.code, 0, out.text.slice(-2000));
+  assert.equal(main.code, 0, main.text.slice(-2000));
+  assert.equal(bare.code, 0, bare.text.slice(-2000));
 });

@@ -20,6 +20,8 @@ export class IpvsClient {
   /** When set, every datagram received is kept here (for capturing fixtures). */
   raw: Uint8Array[] | undefined;
   familyId = 0;
+  /** How many `modprobe` actions sync() carried out. */
+  modprobes = 0;
 
   constructor(rcvbuf = 4 << 20) {
     this.sock = NativeSocket.open(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
@@ -97,7 +99,12 @@ export class IpvsClient {
           const e = this.sock.send(a.bytes, { family: 'netlink', pid: 0, groups: 0 });
           if (e !== 0) throw new Error(`send errno ${e}`);
         } else if (a.kind === 'event') events.push(a.event);
-        else if (a.kind === 'modprobe') { execFileSync('modprobe', ['ip_vs']); sync.handleModprobeDone(nowUs(), true); }
+        else if (a.kind === 'modprobe') {
+          this.modprobes++;
+          let ok = true;
+          try { execFileSync('modprobe', [a.module]); } catch { ok = false; }
+          sync.handleModprobeDone(nowUs(), ok);
+        }
       }
       if (sync.phaseName === 'idle' || sync.phaseName === 'unavailable') return events;
       if (Date.now() - t0 > timeoutMs) throw new Error(`sync stuck in ${sync.phaseName}: ${JSON.stringify(events.slice(-5))}`);

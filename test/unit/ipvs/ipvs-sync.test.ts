@@ -87,8 +87,12 @@ test('a refused op leads to a re-dump, then back-off; never a stale table', () =
   const sync = new IpvsSync(kernel, { retryDelayUs: 1000 });
   const desired = new Map([[serviceKeyId(SERVICE_KEYS[0]!), { service: { key: SERVICE_KEYS[0]!, attrs: { scheduler: 'nope', flags: 0, timeoutS: 0, netmask: 0xffffffff, peName: '' } }, dests: new Map() }]]);
   sync.handle(0, desired);
+  const modprobes: string[] = [];
+  const orig = sync.pollAction.bind(sync);
+  sync.pollAction = () => { const a = orig(); if (a?.kind === 'modprobe') modprobes.push(a.module); return a; };
   const { events } = drive(sync, kernel);
   assert.deepEqual(events.filter((e) => e.type === 'resync').length, 2);
+  assert.deepEqual(modprobes, ['ip_vs_nope']); // ENOENT on a service: its scheduler module, asked for once
   assert.equal(sync.nextDeadline(), 1000);
   sync.handleTimeout(1000);
   drive(sync, kernel, 1000);
