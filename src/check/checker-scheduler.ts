@@ -254,6 +254,11 @@ export class CheckerScheduler {
     };
   }
 
+  /** Every real server, in configuration order (for dumps: SIGUSR1 data file, JSON). */
+  realServerStatuses(): RealServerStatus[] {
+    return [...this.book.realServers.keys()].map((k) => this.realServerStatus(k)!);
+  }
+
   quorumUp(key: VirtualServerKey): boolean | undefined {
     return this.book.virtualServers.get(key)?.quorumUp;
   }

@@ -104,6 +104,7 @@ test('aggregation: a real server is up only when every one of its checkers is up
   assert.deepEqual(h.of('HealthChanged').filter((l) => l.at > 0).map((l) => [l.action.realServer, l.action.up]), [['r1', false]]);
   const st = h.sched.realServerStatus('r1')!;
   assert.deepEqual(st.checkers.map((c) => c.up), [true, false]);
+  assert.deepEqual(h.sched.realServerStatuses().map((r) => [r.key, r.up]), [['r1', false], ['r2', true]]);
   c2Healthy = true;
   h.runUntil(40 * S);
   assert.deepEqual(h.of('HealthChanged').filter((l) => l.at > 0).map((l) => [l.action.realServer, l.action.up]), [['r1', false], ['r1', true]]);
