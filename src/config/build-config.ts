@@ -20,7 +20,7 @@ import type { TrackFile, VrrpInstance, VrrpScript, VrrpSyncGroup, VrrpTrackProce
 import type { VirtualServer } from './model-lvs.ts';
 import { rootTable, type RootDraft } from './root-table.ts';
 import { completeVrrpInstance } from './vrrp-complete.ts';
-import { checkVrrpReferences } from './vrrp-cross-check.ts';
+import { checkAddressDevices, checkVrrpReferences } from './vrrp-cross-check.ts';
 
 export interface BuildOptions {
   /** Host checks (interfaces, script files); absent = skipped (config test on another machine, corpus). */
@@ -118,7 +118,11 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
     scripts: new Set(uScripts.map((s) => s.name)),
     files: new Set(uFiles.map((s) => s.name)),
     processes: new Set(uProcs.map((s) => s.name)),
-  });
+  }, g.dynamic_interfaces !== undefined && g.dynamic_interfaces !== false);
+  checkAddressDevices(ctx, [
+    { name: 'static_ipaddress', addrs: d.static_ipaddress },
+    ...vrrp.instances.filter((i) => vrrp.running.has(i.name)).map((i) => ({ name: `(${i.name})`, addrs: [...i.virtual_ipaddress, ...i.virtual_ipaddress_excluded] })),
+  ], g.dynamic_interfaces !== undefined && g.dynamic_interfaces !== false);
 
   const vsgs = unique(ctx, 'virtual_server_group', d.virtual_server_groups);
   const names = {
@@ -141,7 +145,9 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
     vss.push(vs);
   }
 
-  checkScriptSecurity(ctx, g, vrrp.instances.length > 0);
+  checkUsers(ctx, g, statements);
+  const groupRuns = new Set(vrrp.groups.filter((gr) => gr.group.some((m) => vrrp.running.has(m))).map((gr) => gr.name));
+  checkScriptSecurity(ctx, g, vrrp.running, groupRuns, vss.length > 0);
 
   const config: { -readonly [K in keyof KeepalivedConfig]: KeepalivedConfig[K] } = {
     child_wait_time: d.child_wait_time ?? 5,
@@ -171,9 +177,29 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
  * keepalived (notify.c check_script_secure / main.c): scripts run as root without
  * `enable_script_security` are a "SECURITY VIOLATION"; `keepalived -t` then exits 6.
  */
-function checkScriptSecurity(ctx: ConfigContext, g: GlobalDefs, vrrpRuns: boolean): void {
+/** Users named by script_user and the scripts' own `user` must exist (keepalived: "Error setting global script uid/gid"). */
+function checkUsers(ctx: ConfigContext, g: GlobalDefs, statements: readonly Statement[]): void {
+  const exists = ctx.host?.userExists;
+  if (!exists || !g.script_user) return;
+  if (!exists(g.script_user.user)) {
+    const gd = statements.find((s) => s.keyword.text === 'global_defs');
+    const su = gd?.block?.statements.find((s) => s.keyword.text === 'script_user');
+    ctx.error('no-such-user', su?.keyword.pos ?? { file: '', line: 1, col: 1 }, `script_user ${g.script_user.user} does not exist on this host`);
+  }
+}
+
+function checkScriptSecurity(ctx: ConfigContext, g: GlobalDefs, running: ReadonlySet<string>, groupRuns: ReadonlySet<string>, lvsRuns: boolean): void {
+  const vrrpRuns = running.size > 0;
   const used = ctx.scripts.filter((s) => {
-    if (s.owner === 'vrrp_script' && !vrrpRuns) return false;
+    // The FIFO scripts belong to the process that writes the FIFO.
+    if (s.owner === 'fifo:vrrp' && !vrrpRuns) return false;
+    if (s.owner === 'fifo:lvs' && !lvsRuns) return false;
+    if (s.owner === 'fifo:any' && !vrrpRuns && !lvsRuns) return false;
+    if (s.owner?.startsWith('vrrp_sync_group:') && !groupRuns.has(s.owner.slice('vrrp_sync_group:'.length))) return false;
+    // vrrp_scripts are checked only when some instance runs; an instance's own scripts only
+    // when it runs (keepalived drops an instance whose interface is missing).
+    if (s.owner === 'vrrp_script' && running.size === 0) return false;
+    if (s.owner?.startsWith('vrrp_instance:') && !running.has(s.owner.slice('vrrp_instance:'.length))) return false;
     // keepalived disables a script it cannot find ("not found/accessible"), with a warning only.
     if (ctx.host?.fileExecutable && s.argv0.startsWith('/') && !ctx.host.fileExecutable(s.argv0)) {
       ctx.warn('script-not-found', s.pos, `${s.keyword}: '${s.argv0}' does not exist or is not executable - disabled`);

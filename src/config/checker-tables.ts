@@ -97,7 +97,8 @@ const url = sub<CheckerDraft>('url', (c, s, d) => {
 function http(name: 'HTTP_GET' | 'SSL_GET'): KeywordTable<CheckerDraft> {
   return new KeywordTable<CheckerDraft>(name, [
     ...common,
-    deprecatedAlias('nb_get_retry', retry),
+    // keepalived 2.2.7: "nb_get_retry is deprecated - please use 'retry'" is a config error (exit 5).
+    deprecatedAlias('nb_get_retry', retry, true),
     str('virtualhost'),
     kw('http_protocol', (c, s, d) => {
       const w = arg(c, s, 0, '1.0, 1.0C or 1.1');

@@ -8,7 +8,7 @@ import { alias, deprecatedAlias, kw, KeywordTable, unsupported, values, type Key
 import type { Draft } from './model-common.ts';
 import type { GlobalDefs, LvsSyncDaemon } from './model-global.ts';
 import { arg, noExtraArgs, readInt, readIp, readIntWord, readPortWord, readSecondsWord } from './read-value.ts';
-import { readFifo, readScriptCommand } from './script-command.ts';
+import { readFifo, readOwnedScript, readScriptCommand } from './script-command.ts';
 
 export type GlobalDefsDraft = Draft<GlobalDefs>;
 type Spec = KeywordSpec<GlobalDefsDraft>;
@@ -196,13 +196,13 @@ const specs: Spec[] = [
   unsupported('nftables_ipvs_start_fwmark', 'nftables'),
   unsupported('nftables_counters', 'nftables'),
   f('notify_fifo', readFifo, 3),
-  f('notify_fifo_script', readScriptCommand, -1),
+  f('notify_fifo_script', (c, s) => readOwnedScript(c, s, 'fifo:any'), -1),
   f('vrrp_notify_fifo', readFifo, 3),
-  f('vrrp_notify_fifo_script', readScriptCommand, -1),
+  f('vrrp_notify_fifo_script', (c, s) => readOwnedScript(c, s, 'fifo:vrrp'), -1),
   boolField('vrrp_notify_priority_changes'),
   boolField('fifo_write_vrrp_states_on_reload'),
   f('lvs_notify_fifo', readFifo, 3),
-  f('lvs_notify_fifo_script', readScriptCommand, -1),
+  f('lvs_notify_fifo_script', (c, s) => readOwnedScript(c, s, 'fifo:lvs'), -1),
   intField('checker_priority', -20, 19),
   boolField('checker_no_swap'),
   intField('checker_rt_priority', 1, 99),

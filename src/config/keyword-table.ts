@@ -27,6 +27,8 @@ export interface KeywordSpec<D> {
   readonly notSupported?: string;
   /** Deprecated spelling: the keyword to use instead. */
   readonly replacedBy?: string;
+  /** keepalived reports this deprecation as a config error (-t exits 5), e.g. nb_get_retry. */
+  readonly deprecationIsError?: boolean;
 }
 
 export class KeywordTable<D> {
@@ -62,8 +64,8 @@ export function values<D>(name: string, handle: Handler<D>, extra?: Partial<Keyw
 }
 
 /** Same handler under an older name, with a deprecation warning pointing at the new one. */
-export function deprecatedAlias<D>(name: string, of: KeywordSpec<D>): KeywordSpec<D> {
-  return { ...of, name, replacedBy: of.name };
+export function deprecatedAlias<D>(name: string, of: KeywordSpec<D>, deprecationIsError = false): KeywordSpec<D> {
+  return { ...of, name, replacedBy: of.name, deprecationIsError };
 }
 
 /** Silent alias (keepalived documents both spellings as equal, e.g. lvs_sched / lb_algo). */
@@ -102,7 +104,7 @@ export function applyStatement<D>(ctx: ConfigContext, table: KeywordTable<D>, st
     return;
   }
   if (spec.replacedBy !== undefined) {
-    ctx.warn('deprecated', stmt.keyword, `'${word}' is deprecated`, `use '${spec.replacedBy}'`);
+    ctx.report(spec.deprecationIsError ? 'error' : 'warning', 'deprecated', stmt.keyword.pos, `'${word}' is deprecated`, `use '${spec.replacedBy}'`);
   }
   if (spec.block === 'none' && stmt.block !== undefined) {
     ctx.error('unexpected-block', stmt.block.open, `'${word}' takes no '{' block - block ignored`);

@@ -110,6 +110,13 @@ export function completeVirtualServer(ctx: ConfigContext, d: VirtualServerDraft,
         continue;
       }
     }
+    const m = rs.lvs_method ?? vs.lvs_method;
+    if (!byFwmark && m.lb_kind !== 'NAT' && vs.port !== undefined && rs.port !== undefined && rs.port !== vs.port) {
+      // keepalived: "virtual server [..]:80 and real server [..]:8000 ports don't match - resetting":
+      // DR and TUN cannot rewrite the destination port.
+      ctx.warn('value-fixed', pos(rd.stmt), `real_server ${rs.ip} port ${rs.port} differs from the virtual server's ${vs.port}: ${m.lb_kind} cannot change ports - using ${vs.port}`);
+      (rs as { port?: number }).port = vs.port;
+    }
     const key = `${rs.ip}:${rs.port ?? vs.port ?? 0}`;
     if (seen.has(key)) {
       ctx.error('duplicate', pos(rd.stmt), `real_server ${key} is configured twice in this virtual_server - the second is ignored`);

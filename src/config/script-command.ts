@@ -38,6 +38,15 @@ export function readScriptCommand(ctx: ConfigContext, stmt: Statement): ScriptCo
   return out;
 }
 
+/** readScriptCommand, tagging the script with the process/object that would run it. */
+export function readOwnedScript(ctx: ConfigContext, stmt: Statement, owner: string): ScriptCommand | undefined {
+  const before = ctx.scripts.length;
+  const v = readScriptCommand(ctx, stmt);
+  const entry = ctx.scripts[before];
+  if (entry) entry.owner = owner;
+  return v;
+}
+
 export function readFifo(ctx: ConfigContext, stmt: Statement): FifoSpec | undefined {
   const path = stmt.args[0];
   if (path === undefined) {

@@ -6,14 +6,14 @@ import { kw, KeywordTable, unsupported, values, type KeywordSpec } from './keywo
 import type { Draft } from './model-common.ts';
 import type { VrrpSyncGroup } from './model-vrrp.ts';
 import { noExtraArgs, readBool } from './read-value.ts';
-import { readScriptCommand } from './script-command.ts';
+import { readOwnedScript } from './script-command.ts';
 import { readTrackRefs, valueLines } from './track-refs.ts';
 
 export type SyncGroupDraft = Draft<VrrpSyncGroup> & { groupWords: { name: string; stmt: Statement }[] };
 type Spec = KeywordSpec<SyncGroupDraft>;
 
 function script(name: 'notify_backup' | 'notify_master' | 'notify_fault' | 'notify_stop' | 'notify'): Spec {
-  return kw(name, (c, s, d) => { const v = readScriptCommand(c, s); if (v) d[name] = v; });
+  return kw(name, (c, s, d) => { const v = readOwnedScript(c, s, `vrrp_sync_group:${d.name}`); if (v) d[name] = v; });
 }
 function bool(name: 'smtp_alert' | 'notify_priority_changes' | 'global_tracking' | 'sync_group_tracking_weight'): Spec {
   return kw(name, (c: ConfigContext, s, d) => { const v = readBool(c, s); if (v !== undefined) d[name] = v; noExtraArgs(c, s, 1); });

@@ -181,6 +181,24 @@ export function completeVrrpInstance(ctx: ConfigContext, d: VrrpInstanceDraft, g
         `${n} cannot track route ${r.to} with no interface specified - not tracking`, 'add dev <interface>, or no_track');
     }
   }
+  // Unicast mode is set by the unicast_peer keyword, even with an empty (or @-filtered) block.
+  const unicast = peers.length > 0 || d.seen.has('unicast_peer');
+  if (unicast && d.use_vmac !== undefined && !d.vmac_xmit_base) {
+    // keepalived: "(VI) unicast with use_vmac requires vmac_xmit_base - setting".
+    ctx.warn('value-fixed', at('use_vmac'), `${n} unicast with use_vmac requires vmac_xmit_base - set`);
+    d.vmac_xmit_base = true;
+  }
+  if (d.interface !== undefined && d.track_interface?.some((t) => t.name === d.interface)) {
+    // keepalived: "(VI) Ignoring track_interface eth4 since own interface".
+    ctx.warn('value-fixed', at('interface'), `${n} track_interface ${d.interface} ignored: it is the instance's own interface (tracked anyway)`);
+    out.track_interface = out.track_interface.filter((t) => t.name !== d.interface);
+  }
+  for (const r of out.virtual_rules) {
+    if (r.preference === undefined) {
+      // keepalived: "Rule has no preference specified - setting to 16384. This is probably not what you want."
+      ctx.warn('value-fixed', { file: r.origin.file, line: r.origin.line, col: 1 }, `${n} rule has no preference - keepalived uses 16384`, 'give the rule a preference');
+    }
+  }
   const optional = [
     'interface', 'vrf', 'use_vmac', 'use_vmac_addr', 'vmac_xmit_base', 'use_ipvlan', 'mcast_src_ip', 'unicast_src_ip',
     'mcast_dst_ip', 'track_src_ip', 'unicast_fault_no_peer', 'check_unicast_src', 'old_unicast_checksum', 'unicast_ttl',

@@ -6,7 +6,7 @@
 import type { SourcePosition } from 'keepalived-conf-parser';
 import type { ConfigContext } from './config-context.ts';
 import { didYouMean } from './did-you-mean.ts';
-import type { TrackRef, VrrpInstance, VrrpSyncGroup } from './model-vrrp.ts';
+import type { TrackRef, VirtualIpAddress, VrrpInstance, VrrpSyncGroup } from './model-vrrp.ts';
 
 const at = (o: { file: string; line: number }): SourcePosition => ({ file: o.file, line: o.line, col: 1 });
 
@@ -27,7 +27,14 @@ function filterRefs(ctx: ConfigContext, owner: string, kind: string, refs: reado
   });
 }
 
-export function checkVrrpReferences(ctx: ConfigContext, insts: VrrpInstance[], groups: VrrpSyncGroup[], names: TrackNames): { instances: VrrpInstance[]; groups: VrrpSyncGroup[] } {
+export interface VrrpCheckResult {
+  readonly instances: VrrpInstance[];
+  readonly groups: VrrpSyncGroup[];
+  /** Instances keepalived would run: their interface exists (or host facts are absent). */
+  readonly running: ReadonlySet<string>;
+}
+
+export function checkVrrpReferences(ctx: ConfigContext, insts: VrrpInstance[], groups: VrrpSyncGroup[], names: TrackNames, dynamicInterfaces: boolean): VrrpCheckResult {
   const fix = <T extends { name: string; track_script: readonly TrackRef[]; track_file: readonly TrackRef[]; track_process: readonly TrackRef[]; track_interface: readonly TrackRef[] }>(o: T): T => {
     const out = {
       ...o,
@@ -38,6 +45,8 @@ export function checkVrrpReferences(ctx: ConfigContext, insts: VrrpInstance[], g
     if (ctx.host) {
       out.track_interface = o.track_interface.filter((r) => {
         if (ctx.host!.interfaceExists(r.name)) return true;
+        // With dynamic_interfaces keepalived waits for the interface to appear.
+        if (dynamicInterfaces) return true;
         ctx.error('no-such-interface', at(r.origin), `(${o.name}) track_interface ${r.name} does not exist on this host - ignored`);
         return false;
       });
@@ -46,12 +55,18 @@ export function checkVrrpReferences(ctx: ConfigContext, insts: VrrpInstance[], g
   };
   const instances = insts.map(fix);
 
-  // Host: the instance's own interface (keepalived: "WARNING - interface X for vrrp_instance Y doesn't exist").
-  if (ctx.host) {
-    for (const i of instances) {
-      if (i.interface !== undefined && !ctx.host.interfaceExists(i.interface)) {
-        ctx.error('no-such-interface', at(i.origin), `(${i.name}) interface ${i.interface} does not exist on this host`);
-      }
+  // Host: the instance's own interface (keepalived: "WARNING - interface X for vrrp_instance Y
+  // doesn't exist", then "Non-existent interface specified in configuration", and the instance
+  // does not run) - unless dynamic_interfaces, where keepalived waits for it (a warning).
+  const running = new Set<string>();
+  for (const i of instances) {
+    if (i.interface === undefined || i.interface === 'lo') continue;
+    if (!ctx.host || ctx.host.interfaceExists(i.interface)) { running.add(i.name); continue; }
+    if (dynamicInterfaces) {
+      ctx.warn('no-such-interface', at(i.origin), `(${i.name}) interface ${i.interface} does not exist yet (dynamic_interfaces: waiting for it)`);
+      running.add(i.name);
+    } else {
+      ctx.error('no-such-interface', at(i.origin), `(${i.name}) interface ${i.interface} does not exist on this host`);
     }
   }
 
@@ -67,6 +82,19 @@ export function checkVrrpReferences(ctx: ConfigContext, insts: VrrpInstance[], g
         `(${i.name}) virtual_router_id ${i.virtual_router_id} is already used on ${i.interface} (IPv${i.family}) by ${other.name} (${other.origin.file}:${other.origin.line})`,
         'each VRRP instance on one interface and address family needs its own virtual_router_id');
     } else byKey.set(key, i);
+  }
+
+  // keepalived: "(vrrp3) VRRP instance vrrp2 is already using vrrp.1 - ignoring name".
+  const vmacNames = new Map<string, string>();
+  for (const i of instances) {
+    const vn = i.use_vmac?.name;
+    if (vn === undefined) continue;
+    const other = vmacNames.get(vn);
+    if (other !== undefined) {
+      ctx.warn('value-fixed', at(i.origin), `(${i.name}) VRRP instance ${other} is already using ${vn} - name ignored`);
+      const { name: _n, ...rest } = i.use_vmac!;
+      (i as { use_vmac?: typeof rest }).use_vmac = rest;
+    } else vmacNames.set(vn, i.name);
   }
 
   // Instances with the same name: keepalived refuses the second.
@@ -117,5 +145,22 @@ export function checkVrrpReferences(ctx: ConfigContext, insts: VrrpInstance[], g
     }
     outGroups.push({ ...g, group: members });
   }
-  return { instances: uniqueInstances, groups: outGroups };
+  return { instances: uniqueInstances, groups: outGroups, running };
+}
+
+/**
+ * Host check of the devices addresses are put on (keepalived: "WARNING - interface wlan0 for ip
+ * address 192.168.10.10/32 doesn't exist", a config error), unless dynamic_interfaces.
+ */
+export function checkAddressDevices(ctx: ConfigContext, owners: readonly { name: string; addrs: readonly VirtualIpAddress[] }[], dynamicInterfaces: boolean): void {
+  const host = ctx.host;
+  if (!host) return;
+  for (const o of owners) {
+    for (const a of o.addrs) {
+      if (a.dev === undefined || host.interfaceExists(a.dev)) continue;
+      const msg = `${o.name}: interface ${a.dev} for address ${a.address}/${a.prefix_len} does not exist on this host`;
+      if (dynamicInterfaces) ctx.warn('no-such-interface', at(a.origin), `${msg} (dynamic_interfaces: waiting for it)`);
+      else ctx.error('no-such-interface', at(a.origin), msg);
+    }
+  }
 }

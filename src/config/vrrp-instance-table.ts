@@ -51,7 +51,12 @@ function bool(name: keyof VrrpInstanceDraft & string): Spec {
 }
 
 function script(name: keyof VrrpInstanceDraft & string): Spec {
-  return on(name, (c, s, d) => set(d, name, readScriptCommand(c, s) as never), -1);
+  return on(name, (c, s, d) => {
+    const before = c.scripts.length;
+    set(d, name, readScriptCommand(c, s) as never);
+    const entry = c.scripts[before];
+    if (entry) entry.owner = `vrrp_instance:${d.name}`;
+  }, -1);
 }
 
 /** `use_vmac [[name] IFNAME] [MAC] [netlink_notify_msg] [group ID]` (vrrp_parser.c vrrp_vmac_handler). */

@@ -38,9 +38,13 @@ export interface Comparison {
   readonly reasons: readonly string[];
   /** False when keepalived's exit code says nothing (net_namespace set). */
   readonly exitMeaningful: boolean;
+  /** Our exit code under the oracle's own conditions: no interface but `lo` exists. */
+  readonly exitAsOracle: number;
 }
 
 const known = allKeywordNames();
+
+const users = new Set(readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')[0]!).filter(Boolean));
 
 function isExecutable(p: string): boolean {
   try {
@@ -86,9 +90,12 @@ export function compareOne(o: OracleEntry): Comparison {
   // script files are, because keepalived only security-checks scripts it can find.
   const built = buildConfig(parsed.statements, {
     readSource: (p) => nodeConfigFs.readFile(p),
-    host: { interfaceExists: () => true, fileExecutable: (p) => isExecutable(p) },
+    host: { interfaceExists: () => true, fileExecutable: (p) => isExecutable(p), userExists: (u) => users.has(u) },
   });
   const diags = [...parsed.diagnostics, ...built.diagnostics];
+  // The oracle's conditions (an empty network namespace): only `lo` exists.
+  const asOracle = buildConfig(parsed.statements, { host: { interfaceExists: (n) => n === 'lo', fileExecutable: (p) => isExecutable(p), userExists: (u) => users.has(u) } });
+  const exitAsOracle = configTestExitCode([...parsed.diagnostics, ...asOracle.diagnostics]);
   const ourExit = configTestExitCode(diags);
   const unknown = diags.filter((d) => d.code === 'unknown-keyword');
   const ours = new Set(unknown.map((d) => key(d.file, d.line)));
@@ -130,7 +137,7 @@ export function compareOne(o: OracleEntry): Comparison {
     const why = diags.find((d) => d.severity === 'error' || d.code === 'value-fixed');
     reasons.push(`keepalived exit 6 (no config error), ours ${ourExit}${why ? `: ${basename(why.file)}:${why.line} ${why.code} ${why.message}` : ''}`);
   }
-  return { path: o.path, oracleExit: o.exit, ourExit, agree: reasons.length === 0, missed, extra, newer, errors, reasons, exitMeaningful };
+  return { path: o.path, oracleExit: o.exit, ourExit, agree: reasons.length === 0, missed, extra, newer, errors, reasons, exitMeaningful, exitAsOracle };
 }
 
 /** Paths listed in DISAGREEMENTS.md's table (first cell, in backquotes or plain). */

@@ -246,6 +246,7 @@ test('unicast, use_vmac, routes and rules', () => {
     10.0.0.3
   }
   use_vmac vrrp.51 02:00:5e:00:01:33
+  vmac_xmit_base
   virtual_routes {
     10.1.0.0/16 via 10.0.0.254 dev eth0 metric 5 table 100
     default via 10.0.0.254 dev eth0
