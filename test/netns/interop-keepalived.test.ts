@@ -159,3 +159,15 @@ test('VRRPv3 IPv6 (ff02::12, link-local sources), advert_int 0.1: both roles wit
   }
 
 });
+
+test('negative control: a wrong PASS password is refused by both sides (each becomes master, we log keepalived\'s words)', async (t) => {
+  if (!ready(t)) return;
+  const l = new VrrpLab('kaN');
+  labs.push(l);
+  const conf = (priority: number, pass: string): string => instanceConf({ priority, version: 2, advertInt: 1, pass });
+  const ka = l.startKeepalived('d1', conf(150, 'secret12'));
+  const ts = l.startTs('d2', conf(100, 'wrong123'));
+  await waitFor(() => l.hasAddr('d1') && l.hasAddr('d2'), 30_000, 'both to hold the VIP (no shared password)');
+  await waitFor(() => /\(VI_1\) received an invalid passwd!/.test(ts.log()), 5000, 'keepalived-ts to log the bad password');
+  await waitFor(() => /invalid passwd/i.test(ka.log()), 5000, 'keepalived to refuse our adverts too');
+});
