@@ -55,23 +55,37 @@ export class SimCluster {
     return h;
   }
 
-  /** nopreempt: a backup whose down timer fires while a settled master reaches it over a clean
-   * network has taken over a live master, which nopreempt forbids (RFC 5798 6.4.2 "Preempt_Mode"). */
+  /**
+   * A backup whose down timer fires while a settled master reaches it over a clean network has
+   * taken over a live master. nopreempt forbids that always (RFC 5798 6.4.2 "Preempt_Mode");
+   * preempt_delay forbids it until the delay has run from start-up (keepalived preempt_time):
+   * checked when the master was there before this director started and nothing changed since.
+   */
   private checkNopreempt(h: SimHost, name: string): void {
     const inst = h.director.instance(name);
-    if (!inst?.spec.nopreempt || this.segment.faults.loss > 0) return;
-    const { vrid, family } = inst.spec;
-    let maxInterval = 0;
-    for (const x of this.hosts) for (const s of x.spec.instances) if (s.vrid === vrid && s.family === family) maxInterval = Math.max(maxInterval, advertIntervalUs(s.advertIntervalCs));
-    const settled = this.world.now - (masterDownUs(inst.spec.version, 1, maxInterval, inst.spec.downTimerAdverts) + 200_000);
-    if (this.lastDisturbance > settled) return;
+    if (!inst || this.segment.faults.loss > 0) return;
+    const { vrid, family, nopreempt, preemptDelayUs } = inst.spec;
+    let cutoff: Instant;
+    if (nopreempt) {
+      let maxInterval = 0;
+      for (const x of this.hosts) for (const s of x.spec.instances) if (s.vrid === vrid && s.family === family) maxInterval = Math.max(maxInterval, advertIntervalUs(s.advertIntervalCs));
+      cutoff = this.world.now - (masterDownUs(inst.spec.version, 1, maxInterval, inst.spec.downTimerAdverts) + 200_000);
+      if (this.lastDisturbance > cutoff) return;
+    } else if (preemptDelayUs > 0 && this.world.now < h.startedAt + preemptDelayUs && this.lastDisturbance <= h.startedAt) {
+      cutoff = h.startedAt;
+    } else {
+      return;
+    }
     for (const o of this.hosts) {
       if (o === h || o.status !== 'running' || !this.segment.connected(o.link, h.link)) continue;
       for (const m of o.director.instances) {
         if (m.spec.vrid !== vrid || m.spec.family !== family || m.state !== 'MASTER') continue;
         const since = this.masterSince.get(`${o.name}/${m.name}`);
-        if (since !== undefined && since <= settled) {
-          this.record(`${h.name}: nopreempt ${name} took over from live master ${o.name} (master since ${(since / 1e6).toFixed(6)}s)`, 'stateChanged');
+        // It must have heard that master at least once (one of its intervals plus the network's
+        // worst delay): before that, timing out is the normal start-up race.
+        const heard = this.world.now - h.startedAt >= advertIntervalUs(m.spec.advertIntervalCs) + this.segment.faults.delayUs + this.segment.faults.jitterUs + 1_000;
+        if (since !== undefined && since <= cutoff && heard) {
+          this.record(`${h.name}: ${nopreempt ? 'nopreempt' : 'preempt_delay'} ${name} took over from live master ${o.name} (master since ${(since / 1e6).toFixed(6)}s)`, 'stateChanged');
         }
       }
     }

@@ -35,6 +35,8 @@ export class SimHost {
   scripts!: FakeScriptRunner;
   link: SimHostLink;
   status: HostStatus = 'stopped';
+  /** When the current process started its director. */
+  startedAt = 0;
   readonly events: DirectorEvent[] = [];
   /** Called for every director event (the cluster uses it to note disturbances). */
   onEvent: (e: DirectorEvent) => void = () => {};
@@ -91,6 +93,7 @@ export class SimHost {
     if (this.status === 'crashed') { this.restart(); return; }
     this.onDisturb();
     this.status = 'running';
+    this.startedAt = this.world.now;
     // The OS reports the links it knows before the instances choose their first state.
     if (!this.link.linkUp) this.director.interfaceChanged('eth0', false);
     for (const [ifname, up] of this.otherLinks) if (!up) this.director.interfaceChanged(ifname, false);
