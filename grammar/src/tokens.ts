@@ -79,16 +79,18 @@ function cls(c: number): number {
  * Word images are interned: configurations repeat the same keywords and values thousands of
  * times, and one shared string instead of 600,000 copies is what keeps the garbage collector
  * (which copies every surviving object) out of the benchmark. The table is a small direct-mapped
- * cache keyed by a hash computed while scanning; a collision just replaces the entry.
+ * cache keyed by a cheap hash; a collision just replaces the entry.
  */
 const INTERN_BITS = 14;
 const internTable: (string | undefined)[] = new Array<string | undefined>(1 << INTERN_BITS).fill(undefined);
 const INTERN_MAX_LEN = 40;
 
-function intern(text: string, s: number, e: number, h: number): string {
+function intern(text: string, s: number, e: number): string {
   const len = e - s;
   if (len > INTERN_MAX_LEN) return text.slice(s, e);
-  const slot = (h ^ (h >>> INTERN_BITS) ^ len) & ((1 << INTERN_BITS) - 1);
+  // a cheap hash of length and three characters: a collision only costs a cache miss
+  const h = len * 0x9e37 + text.charCodeAt(s) * 0x3b1 + text.charCodeAt(e - 1) * 0x1f + text.charCodeAt(s + (len >> 1));
+  const slot = (h ^ (h >>> INTERN_BITS)) & ((1 << INTERN_BITS) - 1);
   const cand = internTable[slot];
   if (cand !== undefined && cand.length === len && text.startsWith(cand, s)) return cand;
   const str = text.slice(s, e);
@@ -179,14 +181,10 @@ export function scanBatch(text: string, st: ScanState, max: number): IToken[] {
       default: {
         // Word (or Backslash starting one)
         const s = i;
-        let h = 0;
         while (i < n) {
           const d = text.charCodeAt(i);
           const k = cls(d);
-          if (k === C.Word) {
-            h = (Math.imul(h, 31) + d) | 0;
-            i++;
-          }
+          if (k === C.Word) i++;
           else if (k === C.Backslash) {
             if (i + 1 < n && text.charCodeAt(i + 1) !== 10) i += 2;
             else {
@@ -195,7 +193,7 @@ export function scanBatch(text: string, st: ScanState, max: number): IToken[] {
             }
           } else break;
         }
-        out.push(tok(Word, intern(text, s, i, h), s, line, lineStart));
+        out.push(tok(Word, intern(text, s, i), s, line, lineStart));
         afterAtom = true;
       }
     }
