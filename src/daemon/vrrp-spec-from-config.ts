@@ -134,6 +134,12 @@ export function vrrpPlanFromConfig(cfg: VrrpConfigView, host: SpecHost): DaemonV
       vipLines.set(vipKey(v.ifname ?? ifname, v.addr), line);
     }
 
+    // What this daemon does not do yet: said once at start-up instead of silently ignored.
+    if (inst.use_vmac) problem(`(${inst.name}) use_vmac is not supported yet - adverts and VIPs use ${ifname} itself`, 'warning');
+    if (inst.use_ipvlan) problem(`(${inst.name}) use_ipvlan is not supported yet - ignored`, 'warning');
+    if (inst.track_process.length > 0) problem(`(${inst.name}) track_process is not supported yet - ignored`, 'warning');
+    if (inst.virtual_routes.length > 0 || inst.virtual_rules.length > 0) problem(`(${inst.name}) virtual_routes / virtual_rules are not installed yet - ignored`, 'warning');
+    if (!inst.accept) problem(`(${inst.name}) no_accept / strict mode: traffic to the VIPs is not dropped yet (no nftables rules)`, 'warning');
     const sg = groupOf.get(inst.name);
     const trackIfRefs = mergeRefs(inst.track_interface, sg?.track_interface ?? []);
     const trackScriptRefs = mergeRefs(inst.track_script, sg?.track_script ?? []);
