@@ -137,6 +137,8 @@ export class IpvsSync {
     switch (this.phase.name) {
       case 'new': this.resolve(false); break;
       case 'idle': this.reconcile(); break;
+      // Backing off after refused ops: a new desired table may no longer hold them, try now.
+      case 'waiting': this.startDump(); break;
       default: break; // picked up when the running cycle ends
     }
     void now;

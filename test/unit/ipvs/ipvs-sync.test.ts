@@ -97,6 +97,11 @@ test('a refused op leads to a re-dump, then back-off; never a stale table', () =
   sync.handleTimeout(1000);
   drive(sync, kernel, 1000);
   assert.equal(sync.nextDeadline(), 1000 + 2000);
+  // A new desired table without the refused service ends the back-off at once.
+  sync.handle(1500, new Map());
+  drive(sync, kernel, 1500);
+  assert.equal(sync.phaseName, 'idle');
+  assert.equal(sync.nextDeadline(), undefined);
 });
 
 test('missing IPVS family: one modprobe, then unavailable if still missing', () => {
