@@ -13,23 +13,21 @@
 //  - Timers: 'down' (BACKUP), 'advert' (MASTER), 'garpRound' (spacing inside a burst),
 //    'garpDelay' (garp_master_delay), 'garpRefresh', 'lowerPrioGarpDelay'.
 
-import { compareIp, formatIp, parseIp } from '../base/ip.ts';
+import { compareIp, formatIp } from '../base/ip.ts';
 import type { IpAddress } from '../base/ip.ts';
 import type { DurationUs, Instant } from '../base/time.ts';
 import type { Advert, RxMeta } from './wire/advert.ts';
+import { VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6 } from './wire/vrrp-protocol.ts';
 import type { VrrpAction, VrrpState, SendGratuitousAction } from './actions.ts';
 import type { VipSpec, VrrpInstanceSpec } from './instance-spec.ts';
-import { checkAdvert, passAuthData, REJECT_REASONS, type RejectReason } from './advert-check.ts';
+import { checkAdvert, passAuthData } from './advert-check.ts';
+import { newVrrpStats, type VrrpStats } from './vrrp-stats.ts';
 import { findTransition, notifyFor, type Effect, type TransitionEvent } from './state-table.ts';
 import { Tracking, type TrackChange } from './tracking.ts';
 import { advertIntervalUs, masterDownUs, OWNER_PRIORITY, skewUs } from './timing.ts';
 
 export type TimerName = 'down' | 'advert' | 'garpRound' | 'garpDelay' | 'garpRefresh' | 'lowerPrioGarpDelay';
 const TIMER_ORDER: readonly TimerName[] = ['down', 'advert', 'garpRound', 'garpDelay', 'garpRefresh', 'lowerPrioGarpDelay'];
-
-/** RFC 5798 section 5.1.1.2 / 5.1.2.2: the VRRP multicast groups. */
-export const VRRP_GROUP_V4: IpAddress = parseIp('224.0.0.18')!;
-export const VRRP_GROUP_V6: IpAddress = parseIp('ff02::12')!;
 
 /** What a sync group offers its members (implemented by SyncGroup in sync-group.ts). */
 export interface SyncGroupLink {
@@ -39,17 +37,6 @@ export interface SyncGroupLink {
   onTransition(now: Instant, member: VrrpInstance, from: VrrpState, to: VrrpState): void;
   /** Called when a member's own fault status changes. */
   onOwnFaultChanged(now: Instant): void;
-}
-
-export interface VrrpStats {
-  advertsReceived: number;
-  advertsSent: number;
-  becomeMaster: number;
-  releaseMaster: number;
-  priZeroReceived: number;
-  priZeroSent: number;
-  lowerPriorityDiscarded: number;
-  rejected: Record<RejectReason, number>;
 }
 
 export class VrrpInstance {
@@ -76,12 +63,7 @@ export class VrrpInstance {
     this.allVips = [...spec.vips, ...(spec.excludedVips ?? [])];
     this.tracking = new Tracking(spec);
     this.masterAdverIntUs = advertIntervalUs(spec.advertIntervalCs);
-    const rejected = {} as Record<RejectReason, number>;
-    for (const r of REJECT_REASONS) rejected[r] = 0;
-    this.stats = {
-      advertsReceived: 0, advertsSent: 0, becomeMaster: 0, releaseMaster: 0, priZeroReceived: 0,
-      priZeroSent: 0, lowerPriorityDiscarded: 0, rejected,
-    };
+    this.stats = newVrrpStats();
   }
 
   get state(): VrrpState { return this.stateNow; }
@@ -394,7 +376,7 @@ export class VrrpInstance {
   private sendAdvert(_now: Instant, priority: number): void {
     const s = this.spec;
     const unicast = s.unicastPeers.length > 0;
-    const destinations = unicast ? s.unicastPeers : [s.mcastGroup ?? (s.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6)];
+    const destinations = unicast ? s.unicastPeers : [s.mcastGroup ?? (s.family === 4 ? VRRP_MCAST_GROUP4 : VRRP_MCAST_GROUP6)];
     const v2 = s.version === 2;
     const advert: Advert = {
       version: s.version,
