@@ -105,6 +105,7 @@ export function checkVrrpReferences(ctx: ConfigContext, insts: VrrpInstance[], g
     return false;
   });
 
+  const byName = new Map(uniqueInstances.map((i) => [i.name, i]));
   const member = new Map<string, string>();
   const outGroups: VrrpSyncGroup[] = [];
   for (const g0 of groups) {
@@ -133,7 +134,7 @@ export function checkVrrpReferences(ctx: ConfigContext, insts: VrrpInstance[], g
     }
     if (!g.sync_group_tracking_weight) {
       for (const m of members) {
-        const i = uniqueInstances.find((x) => x.name === m)!;
+        const i = byName.get(m)!;
         for (const r of [...i.track_script, ...i.track_interface, ...i.track_file, ...i.track_process]) {
           if (r.weight !== undefined && r.weight !== 0) {
             ctx.warn('sync-group-weight', at(r.origin),

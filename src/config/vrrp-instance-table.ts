@@ -96,8 +96,11 @@ function useIpvlan(_ctx: ConfigContext, stmt: Statement): VrrpInstance['use_ipvl
 function unicastPeers(ctx: ConfigContext, stmt: Statement): UnicastPeer[] {
   const out: UnicastPeer[] = [];
   for (const words of valueLines(stmt)) {
-    const ip = readIpWord(ctx, words[0]!);
+    const w0 = words[0]!;
+    // keepalived accepts (and ignores) a /LEN on a peer address, as on the source address.
+    const ip = w0.text.includes('/') ? readPrefixWord(ctx, w0) : readIpWord(ctx, w0);
     if (!ip) continue;
+    if (w0.text.includes('/')) ctx.warn('prefix-ignored', w0, `unicast_peer: the prefix length in '${w0.text}' is ignored`, `write ${ip.address}`);
     const p: Draft<UnicastPeer> = { address: ip.address };
     for (let i = 1; i < words.length; i++) {
       const w = words[i]!;

@@ -49,6 +49,7 @@ const CASES: [string, string, string?][] = [
   ['track_interface missing', inst(`track_interface {\n eth9\n}\n${VIP}`)],
   ['track_interface weight 254', inst(`track_interface {\n eth1 weight 254\n}\n${VIP}`)],
   ['unicast_src_ip with prefix', inst(`unicast_src_ip 10.0.0.1/24\nunicast_peer {\n 10.0.0.2\n}\n${VIP}`)],
+  ['unicast_peer with prefix', inst(`unicast_peer {\n 10.0.0.2/24\n}\n${VIP}`)],
   ['advert_int 0', inst(`advert_int 0\n${VIP}`)],
   ['preempt_delay 1001', inst(`preempt_delay 1001\n${VIP}`)],
   ['debug 5', inst(`debug 5\n${VIP}`)],
