@@ -63,6 +63,8 @@ export interface DaemonOptions {
   readonly dontReleaseIpvs?: boolean;
   readonly pidFile?: string;
   readonly vrrpPidFile?: string;
+  /** -c: written when the LVS half runs (one process here, so every pid file holds our pid). */
+  readonly checkersPidFile?: string;
   /** -V: leave the VIPs in place on stop. */
   readonly dontReleaseVrrp: boolean;
   /** Default true; false = --no-host-checks. */
@@ -97,7 +99,12 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     errOut.write(`keepalived-ts: ${errors} configuration error(s) in ${o.file} - not starting\n`);
     return EXIT_CONFIG;
   }
-  const pidFiles = [o.pidFile, o.vrrpPidFile].filter((p): p is string => p !== undefined);
+  const config = loaded.config;
+  // keepalived runs both halves unless -P (VRRP only) or -C (checkers / LVS only).
+  const wantVrrp = !o.checkOnly || o.vrrpOnly;
+  const wantLvs = !o.vrrpOnly && config.virtual_servers.length > 0;
+  const pidFiles = [o.pidFile, wantVrrp ? o.vrrpPidFile : undefined, wantLvs ? o.checkersPidFile : undefined]
+    .filter((p): p is string => p !== undefined);
   const written: string[] = [];
   for (const p of pidFiles) {
     const r = writePidFile(p);
@@ -108,10 +115,6 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     }
     written.push(p);
   }
-  const config = loaded.config;
-  // keepalived runs both halves unless -P (VRRP only) or -C (checkers / LVS only).
-  const wantVrrp = !o.checkOnly || o.vrrpOnly;
-  const wantLvs = !o.vrrpOnly && config.virtual_servers.length > 0;
   let lvs: LvsHandle | undefined;
   try {
     if (wantLvs) lvs = startLvs(config, { log, releaseOnStop: !(o.dontReleaseIpvs ?? false) });
