@@ -163,7 +163,11 @@ export interface DesiredResult {
 /** The most kernel services one group entry may expand to; a typo'd /8 must not eat the host. */
 export const MAX_RANGE_EXPANSION = 65536;
 
-function destAttrsFor(method: LvsMethod | undefined, weight: number, u = 0, l = 0): DestAttrs {
+/** IPVS weights are 0..INT32_MAX (the kernel rejects negatives; keepalived's real_weight clamps). */
+const clampWeight = (w: number): number => Math.min(Math.max(Math.trunc(w), 0), 0x7fffffff);
+
+function destAttrsFor(method: LvsMethod | undefined, rawWeight: number, u = 0, l = 0): DestAttrs {
+  const weight = clampWeight(rawWeight);
   const fwd: ForwardMethod = method?.fwd ?? 'nat';
   if (fwd !== 'tun') return { ...DEFAULT_DEST_ATTRS, fwd, weight, uThreshold: u, lThreshold: l };
   const tunType = method?.tunType ?? 'ipip';

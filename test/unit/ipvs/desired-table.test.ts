@@ -32,6 +32,11 @@ test('alive servers are in, dead ones out; inhibit_on_failure keeps them at weig
   assert.deepEqual(r.actions, [{ kind: 'quorum-script', vs: 'vs1', transition: 'up', script: undefined }]);
 });
 
+test('effective weights are clamped to what IPVS accepts (0..INT32_MAX)', () => {
+  const r = desiredTable({ virtualServers: [{ ...base, realServers: [rs('192.168.1.1', 'up', -5), rs('192.168.1.2', 'up', 2 ** 40), rs('192.168.1.3', 'up', 3)] }], state: new Map() });
+  assert.deepEqual(weights(r), { '192.168.1.1:80': 0, '192.168.1.2:80': 0x7fffffff, '192.168.1.3:80': 3 });
+});
+
 test('unknown health: up without alpha, down with alpha (VS or per-RS)', () => {
   const servers = [rs('192.168.1.1', 'unknown'), rs('192.168.1.2', 'unknown', 1, { alpha: true })];
   const r1 = desiredTable({ virtualServers: [{ ...base, realServers: servers }], state: new Map() });
