@@ -6,7 +6,7 @@
 // failure becomes an 'internal-error' diagnostic rather than an exception.
 import type { Diagnostic, ParseOptions, ParseResult, Statement } from './types.ts';
 import { preprocess } from './preprocess.ts';
-import { scanBatch, scanStart } from './tokens.ts';
+import { scanBatch, scanStart, TokenPool } from './tokens.ts';
 import { configParser } from './parser.ts';
 import { TreeBuilder } from './tree-builder.ts';
 import { resolvePath } from './paths.ts';
@@ -24,10 +24,11 @@ export function parse(text: string, source: string, options: ParseOptions): Pars
     const parser = configParser();
     parser.builder = builder;
     const scan = scanStart();
+    const pool = new TokenPool();
     let parseErrors = 0;
     let firstError = '';
     while (scan.i < pp.text.length) {
-      parser.input = scanBatch(pp.text, scan, TOKENS_PER_BATCH);
+      parser.input = scanBatch(pp.text, scan, TOKENS_PER_BATCH, pool);
       parser.document();
       if (parser.errors.length > 0 && parseErrors++ === 0) firstError = parser.errors[0]!.message;
     }
