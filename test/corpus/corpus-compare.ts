@@ -38,6 +38,8 @@ export interface Comparison {
   readonly reasons: readonly string[];
   /** False when keepalived's exit code says nothing (net_namespace set). */
   readonly exitMeaningful: boolean;
+  /** keepalived's distinct unknown-keyword lines by how we account for them. */
+  readonly lines: { readonly same: number; readonly covered: number; readonly otherError: number; readonly buildOption: number; readonly missed: number };
   /** Our exit code under the oracle's own conditions: no interface but `lo` exists. */
   readonly exitAsOracle: number;
 }
@@ -108,19 +110,21 @@ export function compareOne(o: OracleEntry): Comparison {
   for (const u of o.unknown) theirs.set(key(u.file, u.line), u.keyword);
   const missed: string[] = [];
   const newer: string[] = [];
+  const lines = { same: 0, covered: 0, otherError: 0, buildOption: 0, missed: 0 };
   // Same line, other words: keepalived calls a stray `}` or the word after an unexpected `{` an
   // unknown keyword where we report the brace itself (extra-brace, unexpected-block).
   const notSupportedAt = new Set(diags.filter((d) => d.code === 'not-supported').map((d) => key(d.file, d.line)));
   const otherAt = new Set(diags.filter((d) => d.severity === 'error' && d.code !== 'unknown-keyword').map((d) => key(d.file, d.line)));
   for (const [k, kwd] of theirs) {
-    if (ours.has(k)) continue;
-    if (otherAt.has(k)) continue;
+    if (ours.has(k)) { lines.same++; continue; }
+    if (otherAt.has(k)) { lines.otherError++; continue; }
     const [file, line] = [k.slice(0, k.lastIndexOf(':')), Number(k.slice(k.lastIndexOf(':') + 1))];
-    if (covered(file, line)) continue;
+    if (covered(file, line)) { lines.covered++; continue; }
     // A keyword of an optional keepalived build (Debian's 2.2.7 lacks ipset/iptables): we
     // recognise it and say 'not-supported' on that line; keepalived says unknown.
-    if (known.has(kwd) && notSupportedAt.has(k)) { newer.push(`${k} ${kwd}`); continue; }
+    if (known.has(kwd) && notSupportedAt.has(k)) { newer.push(`${k} ${kwd}`); lines.buildOption++; continue; }
     missed.push(`${k} ${kwd}`);
+    lines.missed++;
   }
   const extra = [...ours].filter((k) => !theirs.has(k)).map((k) => `${k} ${unknown.find((d) => key(d.file, d.line) === k)!.message}`);
   const errors = diags.filter((d) => d.severity === 'error');
@@ -137,7 +141,7 @@ export function compareOne(o: OracleEntry): Comparison {
     const why = diags.find((d) => d.severity === 'error' || d.code === 'value-fixed');
     reasons.push(`keepalived exit 6 (no config error), ours ${ourExit}${why ? `: ${basename(why.file)}:${why.line} ${why.code} ${why.message}` : ''}`);
   }
-  return { path: o.path, oracleExit: o.exit, ourExit, agree: reasons.length === 0, missed, extra, newer, errors, reasons, exitMeaningful, exitAsOracle };
+  return { path: o.path, oracleExit: o.exit, ourExit, agree: reasons.length === 0, missed, extra, newer, errors, reasons, exitMeaningful, exitAsOracle, lines };
 }
 
 /** Paths listed in DISAGREEMENTS.md's table (first cell, in backquotes or plain). */
