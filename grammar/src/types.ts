@@ -36,7 +36,22 @@ export interface Diagnostic {
   readonly hint?: string;
 }
 
-/** One word of a line after preprocessing. `quoted` words came from "..." (quotes removed). */
+/**
+ * Codes the grammar reports (src/config adds its own):
+ *   extra-brace, missing-brace, unexpected-brace (warning), unmatched-quote,
+ *   line-too-long (over MAXBUF 1024 bytes: line ignored), nul-in-line (warning: line ignored),
+ *   self-reference (a definition using itself: line ignored), expansion-too-large,
+ *   invalid-sequence (~SEQ / ~LST), include-not-found (warning for plain `include`),
+ *   include-unreadable, include-loop, include-too-deep, file-not-found, internal-error (a bug here).
+ */
+export type GrammarDiagnosticCode = string;
+
+/**
+ * One word of a line after preprocessing. `quoted` words came from "..." (quotes removed).
+ * `pos` is the word's first character (the opening quote of a quoted word); a word produced by
+ * `$NAME` / `${NAME}` points at the `$`, one from a multiline definition into the definition's
+ * own line, one from `~SEQ`/`~LST` into the sequence line.
+ */
 export interface Word {
   readonly text: string;
   readonly quoted: boolean;
