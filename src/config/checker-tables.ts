@@ -121,10 +121,14 @@ const DNS_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const;
 function hex(name: string, wildcards: boolean): Spec {
   return kw(name, (c, s, d) => {
     const text = s.args.map((w) => w.text).join('');
-    const re = wildcards ? /^([0-9a-fA-FxX]{2})+$/ : /^([0-9a-fA-F]{2})+$/;
+    const re = wildcards ? /^[0-9a-fA-FxX]+$/ : /^[0-9a-fA-F]+$/;
     if (!re.test(text)) {
-      c.error('invalid-value', s.args[0] ?? s.keyword, `${name}: '${text}' is not an even number of hex digits${wildcards ? ' (X = any)' : ''}`);
+      c.error('invalid-value', s.args[0] ?? s.keyword, `${name}: '${text}' is not hex digits${wildcards ? ' (X = any)' : ''}`);
       return;
+    }
+    if (text.length % 2 !== 0) {
+      // keepalived 2.2.7 accepts an odd count silently (measured); the last nibble is ambiguous.
+      c.warn('odd-hex', s.args[0]!, `${name}: '${text}' has an odd number of hex digits`, 'write whole bytes (two digits each)');
     }
     put(d, name, text.toLowerCase());
   });

@@ -2,6 +2,7 @@
 // keyword of keepalived 2.4.3. Keywords of optional keepalived builds (snmp, dbus, bfd, json,
 // nftables/iptables/ipset) are recognised and reported as not supported.
 import type { Statement } from 'keepalived-conf-parser';
+import { isMulticast } from '../base/ip.ts';
 import type { ConfigContext } from './config-context.ts';
 import { boolField, field, intField, intListField, secondsField, stringField, ipField } from './field-keyword.ts';
 import { alias, deprecatedAlias, kw, KeywordTable, unsupported, values, type KeywordSpec } from './keyword-table.ts';
@@ -161,8 +162,8 @@ const specs: Spec[] = [
     return undefined;
   }),
   f('lvs_sync_daemon', lvsSyncDaemon, -1),
-  f('vrrp_mcast_group4', (ctx, stmt) => readIp(ctx, stmt, 0, 4)?.address),
-  f('vrrp_mcast_group6', (ctx, stmt) => readIp(ctx, stmt, 0, 6)?.address),
+  f('vrrp_mcast_group4', (ctx, stmt) => readMulticast(ctx, stmt, 4)),
+  f('vrrp_mcast_group6', (ctx, stmt) => readMulticast(ctx, stmt, 6)),
   // Whole seconds: keepalived reads these with read_unsigned (measured: '2.5' is invalid).
   intField('vrrp_garp_master_delay', 0, 86400),
   intField('vrrp_garp_master_repeat', 0, BIG),
@@ -253,6 +254,16 @@ const specs: Spec[] = [
   stringField('stats_dump_file'),
   stringField('json_dump_file'),
 ];
+
+/** keepalived: "vrrp_mcast_group4 [10.0.0.1] is not multicast. Skipping" (a config error). */
+function readMulticast(ctx: ConfigContext, stmt: Statement, family: 4 | 6): string | undefined {
+  const ip = readIp(ctx, stmt, 0, family);
+  if (ip && !isMulticast(ip.ip)) {
+    ctx.error('invalid-address', stmt.args[0]!, `${stmt.keyword.text} ${ip.address} is not a multicast address - ignored`);
+    return undefined;
+  }
+  return ip?.address;
+}
 
 function readGarpExtraIf(ctx: ConfigContext, stmt: Statement): GlobalDefs['vrrp_garp_extra_if'] {
   const all = stmt.args[0]?.text === 'all';

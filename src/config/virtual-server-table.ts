@@ -56,8 +56,8 @@ function str<D extends Loose>(name: string): KeywordSpec<D> {
 export function readLvsMethod(ctx: ConfigContext, stmt: Statement): LvsMethod | undefined {
   const w = arg(ctx, stmt, 0, 'NAT, DR or TUN');
   if (!w) return undefined;
-  // keepalived 1.x spelled NAT as "PAT" in some docs; only these three are accepted.
-  const kind = readEnumWord(ctx, w, ['NAT', 'DR', 'TUN'] as const, true);
+  // Case-sensitive, as keepalived ("PARSER : unknown [dr] routing method for virtual server").
+  const kind = readEnumWord(ctx, w, ['NAT', 'DR', 'TUN'] as const);
   if (!kind) return undefined;
   const out: { -readonly [K in keyof LvsMethod]: LvsMethod[K] } = { lb_kind: kind };
   const a = stmt.args;
@@ -128,7 +128,11 @@ const vsSpecs: KeywordSpec<VirtualServerDraft>[] = [
   kw('lb_algo', (c, s, d) => {
     const w = arg(c, s, 0, 'a scheduler');
     if (!w) return;
-    if (!SCHEDULERS.includes(w.text)) c.warn('unknown-scheduler', w, `scheduler '${w.text}' is not one keepalived knows`, `expected one of ${SCHEDULERS.join(' ')}`);
+    if (!SCHEDULERS.includes(w.text)) {
+      // keepalived: "Invalid lvs_scheduler 'xyz' - ignoring" (a config error; wlc is then used).
+      c.error('unknown-scheduler', w, `unknown scheduler '${w.text}' - ignored`, `expected one of ${SCHEDULERS.join(' ')}`);
+      return;
+    }
     put(d, 'lb_algo', w.text);
     noExtraArgs(c, s, 1);
   }),

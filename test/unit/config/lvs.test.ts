@@ -256,10 +256,13 @@ test('unknown keyword in a checker: error with a suggestion from that checker', 
   assert.match(d.message, /in TCP_CHECK/);
 });
 
-test('lb_kind must be NAT, DR or TUN; unknown scheduler is a warning', () => {
+test('lb_kind must be NAT, DR or TUN (case-sensitive); an unknown scheduler is an error, wlc used', () => {
   const b = buildText('virtual_server 10.0.0.1 80 {\n lb_kind PAT\n lb_algo xyz\n  real_server 10.0.1.1 80 {\n  }\n}\n');
   assert.deepEqual(codesOf(b), ['invalid-value', 'unknown-scheduler']);
   assert.equal(b.config.virtual_servers[0]!.lvs_method.lb_kind, 'NAT');
+  assert.equal(b.config.virtual_servers[0]!.lb_algo, 'wlc');
+  assert.equal(only(b, 'unknown-scheduler').severity, 'error');
+  assert.deepEqual(codesOf(buildText(`virtual_server 10.0.0.1 80 {\n lb_kind dr\n real_server 10.0.1.1 80 {\n }\n}\n`)), ['invalid-value']);
 });
 
 test('same virtual server twice is an error; same group with another protocol is not', () => {
