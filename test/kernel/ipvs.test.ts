@@ -21,6 +21,7 @@ const SCENARIOS = [
   'overrun-leads-to-redump-and-convergence',
   'sync-daemon-new-get-del',
   'keepalived-same-table',
+  'keepalived-same-table-as-servers-fail-and-recover',
 ];
 
 function runGuest(cmd: string, env: Record<string, string>): Promise<{ code: number | null; text: string; results: Map<string, { ok: boolean; detail: string }> }> {

@@ -14,6 +14,7 @@ import { ipvsWire } from '../../../src/ipvs/ipvs-wire.ts';
 import { buildTable, serviceKeyId, type IpvsDest, type IpvsTable, type ServiceEntry } from '../../../src/ipvs/model.ts';
 import { plan } from '../../../src/ipvs/plan.ts';
 import { SCENARIO_KEEPALIVED } from './keepalived-compare.ts';
+import { SCENARIO_KEEPALIVED_DYNAMIC } from './keepalived-dynamic.ts';
 
 if (process.env.KTS_IPVS_GUEST !== '1') throw new Error('run me through test/kernel/ipvs.test.ts (I flush IPVS)');
 
@@ -233,6 +234,7 @@ try {
   });
 
   await scenario('keepalived-same-table', async () => SCENARIO_KEEPALIVED(c));
+  await scenario('keepalived-same-table-as-servers-fail-and-recover', async () => SCENARIO_KEEPALIVED_DYNAMIC(c));
 } finally {
   c.close();
 }
