@@ -9,8 +9,8 @@
 //   a multiline definition being collected swallows the line;
 //   loop: `@id` / `@^id` conditional, `$NAME=` definition, `~SEQ` / `~LST`, `$` substitution
 //         (re-checked while the result starts with '@' or still holds a '$');
-//   `include` (so an include line may not depend on @ or $ as man5 warns... except through
-//   substitution, as in keepalived, since the check runs after it);
+//   `include` (checked after @ and $, as lib/parser.c's read_line() does and keepalived 2.2.7
+//   behaves: `@id include f` and `include $F` work, although man5 says they will not);
 //   split at the first unquoted brace, the remainder pushed back as the next line.
 // Every character keeps a (file, line, col) through source-line.ts, so diagnostics and Word.pos
 // always name a real place. Work is bounded: MAXBUF per line, a replacement budget per line

@@ -98,3 +98,9 @@ test('parse(text) without a file on disk still resolves includes against the sou
   const r = parse('include z1.conf\n', '/etc/k/sub/virtual.conf', opts(tree));
   assert.deepEqual(names(r.statements), ['z1']);
 });
+
+test('an include line may use @id and $ (keepalived 2.2.7 does, whatever man5 says)', () => {
+  const r = parseFile('/l/m.conf', opts({ '/l/m.conf': '@main include x.conf\n@other include y.conf\n$F=y.conf\ninclude $F\n', '/l/x.conf': 'x\n', '/l/y.conf': 'y\n' }));
+  assert.deepEqual(names(r.statements), ['x', 'y']);
+  assert.deepEqual(r.diagnostics, []);
+});
