@@ -57,7 +57,9 @@ export function broadcastOf(addr: IpAddress, prefixLen: number): IpAddress {
 /** The rtnetlink address spec for one VIP (exported for tests). */
 export function addressSpecOf(ifindex: number, vip: VipSpec, o: VipOptions | undefined): AddressSpec {
   let flags = 0;
-  if (o?.nodad) flags |= IFA_F_NODAD;
+  // keepalived vrrp_ipaddress.c netlink_ipaddress: every IPv6 VIP is added with IFA_F_NODAD, so it
+  // is usable at once and a transient split brain cannot leave it 'dadfailed' for good.
+  if (o?.nodad || vip.addr.family === 6) flags |= IFA_F_NODAD;
   if (o?.noprefixroute) flags |= IFA_F_NOPREFIXROUTE;
   if (o?.home) flags |= IFA_F_HOMEADDRESS;
   if (o?.mngtmpaddr) flags |= IFA_F_MANAGETEMPADDR;

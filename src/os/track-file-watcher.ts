@@ -4,11 +4,16 @@
 // number in it (strtol of the first 127 bytes: src/check/file-verdict.ts) at start, and again
 // whenever inotify says the file was written, moved into place or deleted (a missing file reads
 // as 0). We watch the DIRECTORY, as keepalived does, so an editor's write-and-rename or a
-// delete-and-recreate is seen. A value keepalived would ignore (out of int32 range) is ignored.
+// delete-and-recreate is seen. keepalived reads on IN_CLOSE_WRITE, after the writer is done;
+// fs.watch reports every modification, including the truncation before a write, so a read is
+// postponed until the file has been quiet for SETTLE_MS (else `echo 5 > f` would read 0 first).
+// A value keepalived would ignore (out of int32 range) is ignored.
 
 import { existsSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseTrackFileValue } from '../check/file-verdict.ts';
+
+const SETTLE_MS = 25;
 
 export interface TrackedFile {
   readonly name: string;
@@ -23,6 +28,7 @@ export interface TrackFileLog {
 export class TrackFileWatcher {
   private readonly watchers: FSWatcher[] = [];
   private readonly last = new Map<string, number>();
+  private readonly pending = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly files: readonly TrackedFile[],
@@ -46,7 +52,7 @@ export class TrackFileWatcher {
     for (const [dir, files] of byDir) {
       try {
         const w = watch(dir, { persistent: false }, (_event, name) => {
-          for (const f of files) if (name === null || name === basename(f.path)) this.read(f, false);
+          for (const f of files) if (name === null || name === basename(f.path)) this.settle(f);
         });
         w.on('error', (e) => this.log.warn(`track_file: watching ${dir} failed: ${e.message}`));
         this.watchers.push(w);
@@ -54,6 +60,14 @@ export class TrackFileWatcher {
         this.log.warn(`track_file: cannot watch ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
     }
+  }
+
+  private settle(f: TrackedFile): void {
+    clearTimeout(this.pending.get(f.name));
+    this.pending.set(f.name, setTimeout(() => {
+      this.pending.delete(f.name);
+      this.read(f, false);
+    }, SETTLE_MS));
   }
 
   private read(f: TrackedFile, first: boolean): void {
@@ -74,6 +88,8 @@ export class TrackFileWatcher {
   }
 
   close(): void {
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
     for (const w of this.watchers) w.close();
     this.watchers.length = 0;
   }

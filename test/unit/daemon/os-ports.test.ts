@@ -88,9 +88,10 @@ test('address spec: brd + computed, explicit brd, label (IPv4 only), scope names
   assert.equal(a.scope, 253);
   assert.equal(addressSpecOf(7, v4, { brd: '10.99.0.127' }).broadcast && formatIp(addressSpecOf(7, v4, { brd: '10.99.0.127' }).broadcast!), '10.99.0.127');
   assert.equal(addressSpecOf(7, v4, { brd: '-' }).broadcast, undefined);
-  const v6 = addressSpecOf(3, { addr: parseIp('fd00::1')!, prefixLen: 64 }, { label: 'x', nodad: true, noprefixroute: true, preferredLftS: 0 });
+  const v6 = addressSpecOf(3, { addr: parseIp('fd00::1')!, prefixLen: 64 }, { label: 'x', noprefixroute: true, preferredLftS: 0 });
   assert.equal(v6.label, undefined);
-  assert.equal(v6.flags, IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
+  assert.equal(v6.flags, IFA_F_NODAD | IFA_F_NOPREFIXROUTE, 'IPv6 VIPs always nodad, as keepalived');
+  assert.equal(addressSpecOf(3, v4, undefined).flags, undefined);
   assert.equal(v6.preferredLftS, 0);
 });
 
