@@ -31,9 +31,13 @@ const emit = (o: object): void => { process.stdout.write(`${JSON.stringify({ ms:
 function eventLine(e: LvsEvent): object | undefined {
   switch (e.kind) {
     case 'desired': {
+      // The whole table only while it is small: a big line per change would cost the daemon more than the change.
+      let dests = 0;
+      for (const s of e.table.values()) dests += s.dests.size;
+      if (e.table.size > 16) return { kind: 'desired', services: e.table.size, dests };
       const t: Record<string, string[]> = {};
       for (const [id, s] of e.table) t[id] = [...s.dests.values()].map((d) => `${formatIp(d.key.addr)}:${d.key.port}/${d.attrs.weight}`);
-      return { kind: 'desired', table: t };
+      return { kind: 'desired', services: e.table.size, dests, table: t };
     }
     case 'ipvs': return e.event.type === 'op-failed' ? { kind: 'ipvs', type: 'op-failed', errno: e.event.errno, op: e.event.op.op } : { kind: 'ipvs', ...e.event };
     case 'sent': return { kind: 'sent', messages: e.messages, bytes: e.bytes };

@@ -96,7 +96,8 @@ export function startLvs(config: KeepalivedConfig, o: LvsStartOptions): LvsHandl
         log.info(e.up ? `Gained quorum for VS ${e.virtualServer}` : `Lost quorum for VS ${e.virtualServer}`);
         break;
       case 'desired':
-        log.debug(`IPVS desired: ${tableSummary(e.table)}`);
+        // Formatting a big table is not free: only when debug lines are wanted.
+        if (log.isLevelEnabled('debug')) log.debug(`IPVS desired: ${tableSummary(e.table)}`);
         break;
       case 'ipvs': {
         const ev = e.event;

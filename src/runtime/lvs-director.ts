@@ -35,11 +35,11 @@ import type { Prng } from '../base/prng.ts';
 import { US_PER_S, type DurationUs, type Instant } from '../base/time.ts';
 import { CheckerScheduler } from '../check/checker-scheduler.ts';
 import type { CheckAction, ProbeRunner, ScriptSpec } from '../check/checker-spec.ts';
-import { desiredTable, type DesiredDiagnostic, type Health, type VsQuorumState } from '../ipvs/desired-table.ts';
+import { desiredTable, type DesiredDiagnostic, type Health, type VirtualServerSpec, type VsQuorumState } from '../ipvs/desired-table.ts';
 import { ipvsWire } from '../ipvs/ipvs-wire.ts';
 import { IpvsSync, type IpvsSyncAction, type IpvsSyncEvent, type IpvsSyncOptions, type IpvsWire, type WireMessage } from '../ipvs/ipvs-sync.ts';
-import type { IpvsTable } from '../ipvs/model.ts';
-import type { LvsSpec } from './lvs-spec-from-config.ts';
+import type { IpvsTable, ServiceEntry } from '../ipvs/model.ts';
+import type { LvsSpec, LvsVirtualServer } from './lvs-spec-from-config.ts';
 import type { Clock } from './ports.ts';
 
 /** Generic netlink for IPVS: raw sends, received messages already framed and sorted by seq. */
@@ -92,7 +92,7 @@ export type LvsEvent =
   | { readonly kind: 'diagnostic'; readonly at: Instant; readonly subject: string; readonly message: string }
   | { readonly kind: 'stopped'; readonly at: Instant };
 
-interface RsState { health: Health; weight: number }
+interface RsState { health: Health; weight: number; readonly vs: string }
 
 export class LvsDirector {
   readonly scheduler: CheckerScheduler;
@@ -100,11 +100,15 @@ export class LvsDirector {
   private readonly inbox: Array<(now: Instant) => void> = [];
   private busy = false;
   private readonly rs = new Map<string, RsState>();
-  private quorumState: ReadonlyMap<string, VsQuorumState> = new Map();
+  private readonly quorumState = new Map<string, VsQuorumState>();
   private desired: IpvsTable = new Map();
+  /** Each virtual server's share of the desired table, recomputed only when one of its servers changed. */
+  private readonly vsTables = new Map<string, ReadonlyMap<string, ServiceEntry>>();
+  private readonly vsById: ReadonlyMap<string, LvsVirtualServer>;
   private readonly owned = new Set<string>();
+  private readonly dirtyVs = new Set<string>();
+  private sharedServiceKeys = false;
   private dirty = false;
-  private reportedDiagnostics = false;
   private started = false;
   private stopping: { done: () => void } | undefined;
   private stopped = false;
@@ -129,8 +133,9 @@ export class LvsDirector {
     this.flushPending = opts.flushAtStart ?? false;
     this.unavailableRetryUs = opts.unavailableRetryUs ?? 30 * US_PER_S;
     for (const vs of spec.virtualServers) {
-      for (const r of vs.realServers) this.rs.set(r.checkKey, { health: 'unknown', weight: r.weight });
+      for (const r of vs.realServers) this.rs.set(r.checkKey, { health: 'unknown', weight: r.weight, vs: vs.id });
     }
+    this.vsById = new Map(spec.virtualServers.map((v) => [v.id, v]));
     ports.ipvs.onMessages((msgs) => this.step((now) => { for (const m of msgs) this.sync.handleWireMessage(now, m); }));
     ports.ipvs.onOverrun(() => this.step((now) => this.sync.handleOverrun(now)));
   }
@@ -147,7 +152,9 @@ export class LvsDirector {
     this.step((now) => {
       this.started = true;
       this.scheduler.start(now);
-      this.dirty = true; // even with no real server at all, the services go in
+      // Every virtual server once, even one without any real server: its services go in.
+      for (const vs of this.spec.virtualServers) this.dirtyVs.add(vs.id);
+      this.dirty = true;
     });
   }
 
@@ -158,7 +165,7 @@ export class LvsDirector {
       this.stopping = { done };
       this.scheduler.shutdown(now);
       this.drainScheduler(now);
-      const r = this.compute({ stopping: true });
+      const r = desiredTable({ groups: this.spec.groups, virtualServers: this.spec.virtualServers.map((v) => this.filled(v)), state: this.quorumState, stopping: true });
       this.runQuorumActions(now, r.actions);
       this.dirty = false;
       const phase = this.sync.phaseName;
@@ -244,14 +251,14 @@ export class LvsDirector {
         const s = this.rs.get(a.realServer);
         if (!s) return;
         const health: Health = a.up ? 'up' : 'down';
-        if (s.health !== health) { s.health = health; this.dirty = true; }
+        if (s.health !== health) { s.health = health; this.dirty = true; this.dirtyVs.add(s.vs); }
         this.observe({ kind: 'health', at: now, realServer: a.realServer, up: a.up, reason: a.reason });
         return;
       }
       case 'WeightChanged': {
         const s = this.rs.get(a.realServer);
         if (!s) return;
-        if (s.weight !== a.weight) { s.weight = a.weight; this.dirty = true; }
+        if (s.weight !== a.weight) { s.weight = a.weight; this.dirty = true; this.dirtyVs.add(s.vs); }
         this.observe({ kind: 'weight', at: now, realServer: a.realServer, weight: a.weight, reason: a.reason });
         return;
       }
@@ -267,36 +274,59 @@ export class LvsDirector {
     }
   }
 
-  private compute(o: { stopping?: boolean } = {}): ReturnType<typeof desiredTable> {
-    const virtualServers = this.spec.virtualServers.map((vs) => ({
+  /** A virtual server's desired-table input with its servers' current health and weight. */
+  private filled(vs: LvsVirtualServer): VirtualServerSpec {
+    return {
       ...vs,
       realServers: vs.realServers.map((r) => {
-        const s = this.rs.get(r.checkKey)!;
-        return { ...r, health: s.health, weight: s.weight };
+        const st = this.rs.get(r.checkKey)!;
+        return { ...r, health: st.health, weight: st.weight };
       }),
-    }));
-    return desiredTable({ groups: this.spec.groups, virtualServers, state: this.quorumState, ...(o.stopping ? { stopping: true } : {}) });
+    };
   }
 
+  /**
+   * Recomputes the virtual servers whose servers changed -- desiredTable per virtual server, as
+   * they share nothing but the group definitions -- and reassembles the table in config order
+   * (so a later duplicate still wins, as in one desiredTable call).
+   */
   private recompute(now: Instant): void {
-    const r = this.compute();
-    this.quorumState = r.state;
-    if (!this.reportedDiagnostics) {
-      this.reportedDiagnostics = true;
-      for (const d of r.diagnostics) this.diag(now, d);
+    // Service keys depend on the configuration only, so after the first pass a changed virtual
+    // server overwrites its own entries in place (same keys, same order) in a native copy.
+    const patch = this.vsTables.size === this.vsById.size && !this.sharedServiceKeys;
+    const table = patch ? new Map(this.desired) : new Map<string, ServiceEntry>();
+    for (const id of this.dirtyVs) {
+      const vs = this.vsById.get(id);
+      if (!vs) continue;
+      const prev = this.quorumState.get(id);
+      const r = desiredTable({ groups: this.spec.groups, virtualServers: [this.filled(vs)], state: prev ? new Map([[id, prev]]) : new Map() });
+      const st = r.state.get(id);
+      if (st) this.quorumState.set(id, st);
+      if (!this.vsTables.has(id)) for (const d of r.diagnostics) this.diag(now, d);
+      this.vsTables.set(id, r.table);
+      if (patch) for (const [sid, e] of r.table) table.set(sid, e);
+      this.runQuorumActions(now, r.actions);
     }
-    this.runQuorumActions(now, r.actions);
-    this.desired = r.table;
-    for (const id of r.table.keys()) this.owned.add(id);
-    this.observe({ kind: 'desired', at: now, table: r.table });
-    this.sync.handle(now, r.table, this.owned);
+    this.dirtyVs.clear();
+    if (!patch) {
+      let entries = 0;
+      for (const vs of this.spec.virtualServers) {
+        for (const [sid, e] of this.vsTables.get(vs.id) ?? []) { table.set(sid, e); entries++; }
+      }
+      // Two virtual servers claiming one kernel service (the later wins): keep reassembling.
+      this.sharedServiceKeys = entries > table.size;
+    }
+    this.desired = table;
+    for (const id of table.keys()) this.owned.add(id);
+    this.observe({ kind: 'desired', at: now, table });
+    this.sync.handle(now, table, this.owned);
   }
 
   private runQuorumActions(now: Instant, actions: ReturnType<typeof desiredTable>['actions']): void {
     for (const q of actions) {
       const up = q.transition === 'up';
       this.observe({ kind: 'quorum', at: now, virtualServer: q.vs, up });
-      const vs = this.spec.virtualServers.find((v) => v.id === q.vs);
+      const vs = this.vsById.get(q.vs);
       const script = up ? vs?.quorumUp : vs?.quorumDown;
       if (script) this.ports.notifier.notify(up ? 'quorum_up' : 'quorum_down', q.vs, script);
     }
