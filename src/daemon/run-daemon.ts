@@ -12,6 +12,7 @@
 //     log lines; the LinkMonitor feeds interface up/down into tracking;
 //  5. VIPs left behind by a previous run are removed (keepalived vrrp_init_state restores the
 //     interface the same way), then the Director starts: every instance begins in BACKUP/FAULT;
+//     Once running, systemd hears READY=1 ($NOTIFY_SOCKET, Type=notify);
 //  6. SIGHUP: reload as keepalived does, as a diff (Director.reload): the file is read again and,
 //     if it has no errors, instances that keep their identity keep their state; new sockets,
 //     notify hooks, script users and watched files follow the new configuration;
@@ -34,6 +35,7 @@ import { LinkMonitor } from '../os/link-monitor.ts';
 import { NETLINK_ROUTE } from '../os/native-socket.ts';
 import { NetlinkSocket } from '../os/netlink-socket.ts';
 import { ScriptNotifier } from '../os/notifier.ts';
+import { SdNotify } from '../os/sd-notify.ts';
 import { ChildScriptRunner, type ScriptExec } from '../os/script-runner.ts';
 import { TrackFileWatcher } from '../os/track-file-watcher.ts';
 import { OsVrrpLink, type LinkEndpoint } from '../os/vrrp-link.ts';
@@ -245,6 +247,10 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
     }
     director.start();
     started = true;
+    const sd = new SdNotify();
+    closers.push(() => sd.close());
+    const notifyErr = sd.ready(`${specs.length} VRRP instance(s)`);
+    if (notifyErr) log.warn(`sd_notify READY failed: ${notifyErr}`);
 
     // keepalived SIGHUP: re-read the file; a configuration with errors keeps the running one.
     const reload = async (): Promise<void> => {
@@ -287,8 +293,11 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
         log.info(`Stopping (${sig})`);
         break;
       }
+      sd.reloading();
       await reload();
+      sd.ready(`${director.instances.length} VRRP instance(s)`);
     }
+    sd.stopping();
     stopping = true;
     director.stop();
     await netAddrs.idle(STOP_NETLINK_WAIT_MS);

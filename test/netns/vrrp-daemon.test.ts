@@ -6,6 +6,7 @@
 import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants, existsSync, openSync, readFileSync, readSync, closeSync, writeFileSync, chmodSync } from 'node:fs';
+import { AF_UNIX, NativeSocket, SOCK_DGRAM } from '../../src/os/native-socket.ts';
 import { isRoot, need } from '../support/env.ts';
 import { VIP4, VrrpLab, instanceConf, waitFor } from '../support/lab.ts';
 
@@ -102,15 +103,23 @@ test('-V keeps the VIPs at stop; a live pid file and configuration errors refuse
   writeFileSync(pid, ''); // keep the lab's directory tidy for destroy()
 });
 
-test('SIGHUP reloads as a diff: a new priority moves the VIP, a new instance starts, a broken file is refused', async (t) => {
+test('SIGHUP reloads as a diff: a new priority moves the VIP, a new instance starts, a broken file is refused; systemd hears READY/RELOADING/STOPPING', async (t) => {
   if (!ready(t)) return;
   const l = new VrrpLab('dmnH');
   labs.push(l);
+  const notifyPath = `${l.dir}/notify.sock`;
+  const sd = NativeSocket.open(AF_UNIX, SOCK_DGRAM, 0);
+  sd.bind({ family: 'unix', path: notifyPath });
+  const sdMessages: string[] = [];
+  sd.on('message', (m) => sdMessages.push(m.bytes.toString()));
+  sd.start();
+  t.after(() => sd.close());
   const vi1 = (p: number): string => instanceConf({ priority: p, version: 3, advertInt: 0.1 });
   l.startTs('d2', vi1(100));
   await waitFor(() => l.soleHolder() === 'd2', 30_000, 'd2 as master');
-  const d1 = l.startTs('d1', vi1(150));
+  const d1 = l.startTs('d1', vi1(150), [], { NOTIFY_SOCKET: notifyPath });
   await waitFor(() => l.soleHolder() === 'd1', 30_000, 'd1 to preempt');
+  await waitFor(() => sdMessages.some((m) => m.startsWith(`READY=1\nMAINPID=${d1.pid}`)), 3000, 'READY=1 with our pid');
   const file = `${l.dir}/d1-ts.conf`;
 
   // A file with errors: the running configuration stays.
@@ -126,4 +135,8 @@ test('SIGHUP reloads as a diff: a new priority moves the VIP, a new instance sta
   await waitFor(() => l.soleHolder() === 'd2', 5000, 'the VIP to move to d2 (d1 now 50)');
   await waitFor(() => l.soleHolder('10.99.0.203') === 'd1', 5000, 'VI_2 to start on d1');
   assert.equal(d1.exited(), false);
+  await d1.stop('SIGTERM');
+  await waitFor(() => sdMessages.includes('STOPPING=1'), 3000, 'STOPPING=1');
+  const kinds = sdMessages.map((m) => m.split('\n')[0]);
+  assert.deepEqual(kinds, ['READY=1', 'RELOADING=1', 'READY=1', 'RELOADING=1', 'READY=1', 'STOPPING=1']);
 });

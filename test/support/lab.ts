@@ -155,11 +155,11 @@ export class VrrpLab {
   }
 
   /** keepalived-ts in the node's namespace, console log, detail. */
-  startTs(node: string, conf: string, extra: readonly string[] = []): Proc {
+  startTs(node: string, conf: string, extra: readonly string[] = [], env?: NodeJS.ProcessEnv): Proc {
     const n = this.node(node);
     const file = this.file(`${node}-ts.conf`, conf);
     const child = spawn('ip', ['netns', 'exec', n.ns.name, ...daemonCommand(), '-l', '-D', '-f', file, ...extra], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}),
     });
     const p = track(`ts:${node}`, child);
     this.procs.push(p);
