@@ -183,6 +183,17 @@ export function completeVrrpInstance(ctx: ConfigContext, d: VrrpInstanceDraft, g
   }
   // Unicast mode is set by the unicast_peer keyword, even with an empty (or @-filtered) block.
   const unicast = peers.length > 0 || d.seen.has('unicast_peer');
+  if (!unicast) {
+    // keepalived 2.2.7 (measured): unicast_src_ip / check_unicast_src / old_unicast_checksum
+    // without unicast_peer: "A unicast keyword has been specified without any unicast peers.
+    // Defaulting to multicast."; unicast_ttl: "Cannot use unicast_ttl without unicast peers".
+    for (const k of ['unicast_src_ip', 'check_unicast_src', 'old_unicast_checksum', 'unicast_ttl'] as const) {
+      if (d.seen.has(k) || d[k] !== undefined) {
+        ctx.warn('value-fixed', at(k), `${n} '${k}' without unicast_peer - the instance uses multicast`, 'add a unicast_peer block, or remove it');
+      }
+    }
+    delete d.unicast_ttl;
+  }
   if (unicast && d.use_vmac !== undefined && !d.vmac_xmit_base) {
     // keepalived: "(VI) unicast with use_vmac requires vmac_xmit_base - setting".
     ctx.warn('value-fixed', at('use_vmac'), `${n} unicast with use_vmac requires vmac_xmit_base - set`);
