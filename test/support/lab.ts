@@ -4,6 +4,7 @@
 // DAD delays. Directors run keepalived-ts (runDaemon through src/daemon/main-for-tests.ts, or
 // bin/keepalived-ts once the CLI runs the daemon) or Debian's keepalived 2.2.7, each only inside
 // its namespace, and every process is ended by its own pid. tcpdump captures br0 inside "sw".
+// KTS_LAB_DAEMON=cli makes every keepalived-ts start go through bin/keepalived-ts -n -P instead.
 // Everything is torn down by destroy() (call it from after/finally) and on process exit.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -41,6 +42,8 @@ let bundled: string | undefined;
  * under the checkout (build/kts-lab-PID/) so the addon's relative path still resolves.
  */
 function daemonCommand(): string[] {
+  // KTS_LAB_DAEMON=cli runs the real executable (bin/keepalived-ts -n -P) once the CLI runs the daemon.
+  if (process.env.KTS_LAB_DAEMON === 'cli') return [join(ROOT, 'bin/keepalived-ts'), '-n', '-P'];
   if (!bundled) {
     const out = join(ROOT, 'build', `kts-lab-${process.pid}`, 'main-for-tests.mjs');
     try {
