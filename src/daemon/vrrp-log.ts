@@ -47,7 +47,11 @@ export class VrrpLog {
       case 'stateChanged': {
         const n = `(${e.instance})`;
         if (e.to === 'MASTER' && e.cause.startsWith('master-down')) this.log.info(`${n} Receive advertisement timeout`);
-        if (e.to === 'BACKUP' && e.from === 'MASTER') this.log.info(`${n} Master received advert: ${e.cause}`);
+        if (e.to === 'BACKUP' && e.from === 'MASTER') {
+          // keepalived: "(VI_1) Master received advert from 10.99.0.12 with higher priority 200, ours 150".
+          const m = /higher priority advert from (\S+) \(priority (\d+), ours (\d+)\)/.exec(e.cause);
+          this.log.info(m ? `${n} Master received advert from ${m[1]} with higher priority ${m[2]}, ours ${m[3]}` : `${n} ${e.cause}`);
+        }
         if (e.to === 'INIT') {
           if (e.from === 'MASTER') this.log.info(`${n} sent 0 priority`);
           this.log.info(`${n} Stopped (was ${e.from})`);
