@@ -70,7 +70,8 @@ function writeServiceKey(w: AttrWriter, key: ServiceKey): void {
   w.u16be(SvcAttr.PORT, key.port); // NETWORK order (nla_get_be16)
 }
 
-function writeService(w: AttrWriter, s: IpvsService, full: boolean): void {
+/** CMD_ATTR_SERVICE: identity only, or the full entry NEW/SET_SERVICE need (and dumps carry). */
+export function writeService(w: AttrWriter, s: IpvsService, full: boolean, stats?: IpvsStats): void {
   w.nest(CmdAttr.SERVICE, (n) => {
     writeServiceKey(n, s.key);
     if (!full) return;
@@ -83,15 +84,35 @@ function writeService(w: AttrWriter, s: IpvsService, full: boolean): void {
     n.bytes(SvcAttr.FLAGS, flags);
     n.u32(SvcAttr.TIMEOUT, s.attrs.timeoutS);
     n.bytes(SvcAttr.NETMASK, encodeNetmask(s.attrs.netmask, fam));
+    if (stats) writeStats(n, SvcAttr.STATS64, stats);
     if (s.unknown) n.raw(s.unknown.map(toNlAttr));
   });
 }
 
-function writeServiceKeyOnly(w: AttrWriter, key: ServiceKey): void {
+export function writeServiceKeyOnly(w: AttrWriter, key: ServiceKey): void {
   w.nest(CmdAttr.SERVICE, (n) => writeServiceKey(n, key));
 }
 
-function writeDest(w: AttrWriter, d: IpvsDest | DestKey): void {
+/** A *_STATS64 nest: every counter u64 (the kernel's replies carry this and the 32-bit STATS). */
+function writeStats(w: AttrWriter, type: number, st: IpvsStats): void {
+  w.nest(type, (n) => {
+    const s = StatsAttr;
+    n.u64(s.CONNS, st.conns).u64(s.INPKTS, st.inPkts).u64(s.OUTPKTS, st.outPkts).u64(s.INBYTES, st.inBytes)
+      .u64(s.OUTBYTES, st.outBytes).u64(s.CPS, st.cps).u64(s.INPPS, st.inPps).u64(s.OUTPPS, st.outPps)
+      .u64(s.INBPS, st.inBps).u64(s.OUTBPS, st.outBps);
+  });
+}
+
+/** Counters a dump reply carries for a dest (connection counts and stats). */
+export interface DestCounters {
+  readonly activeConns: number;
+  readonly inactConns: number;
+  readonly persistConns: number;
+  readonly stats?: IpvsStats;
+}
+
+/** CMD_ATTR_DEST: the key only (DEL_DEST), the full entry (NEW/SET_DEST), or a dump part (with counters). */
+export function writeDest(w: AttrWriter, d: IpvsDest | DestKey, counters?: DestCounters): void {
   const key = 'key' in d ? d.key : d;
   w.nest(CmdAttr.DEST, (n) => {
     // ADDR_FAMILY always: a tunnelled dest may differ from its service (kernel >= 3.18), and
@@ -110,11 +131,16 @@ function writeDest(w: AttrWriter, d: IpvsDest | DestKey): void {
     }
     n.u32(DestAttr.U_THRESH, a.uThreshold);
     n.u32(DestAttr.L_THRESH, a.lThreshold);
+    if (counters) {
+      n.u32(DestAttr.ACTIVE_CONNS, counters.activeConns).u32(DestAttr.INACT_CONNS, counters.inactConns)
+        .u32(DestAttr.PERSIST_CONNS, counters.persistConns);
+      if (counters.stats) writeStats(n, DestAttr.STATS64, counters.stats);
+    }
     if (d.unknown) n.raw(d.unknown.map(toNlAttr));
   });
 }
 
-function writeDaemon(w: AttrWriter, d: SyncDaemon): void {
+export function writeDaemon(w: AttrWriter, d: SyncDaemon): void {
   w.nest(CmdAttr.DAEMON, (n) => {
     n.u32(DaemonAttr.STATE, d.state === 'master' ? DaemonState.MASTER : DaemonState.BACKUP);
     n.string(DaemonAttr.MCAST_IFN, d.mcastIfn);
@@ -131,7 +157,7 @@ function writeDaemon(w: AttrWriter, d: SyncDaemon): void {
 const toNlAttr = (u: UnknownAttr): NlAttr => ({ type: u.type & 0x3fff, flags: u.type & 0xc000, data: u.payload });
 const toUnknown = (a: NlAttr): UnknownAttr => ({ type: a.type | a.flags, payload: Uint8Array.from(a.data) });
 
-const CMD_NUM: Record<IpvsRequest['cmd'], number> = {
+export const CMD_NUM: Record<IpvsRequest['cmd'], number> = {
   'new-service': IpvsCmd.NEW_SERVICE, 'set-service': IpvsCmd.SET_SERVICE, 'del-service': IpvsCmd.DEL_SERVICE,
   'get-service': IpvsCmd.GET_SERVICE, 'new-dest': IpvsCmd.NEW_DEST, 'set-dest': IpvsCmd.SET_DEST,
   'del-dest': IpvsCmd.DEL_DEST, 'get-dest': IpvsCmd.GET_DEST, 'new-daemon': IpvsCmd.NEW_DAEMON,
@@ -272,7 +298,7 @@ export function decodeDestAttrs(attrs: readonly NlAttr[], serviceFamily?: IpFami
   };
 }
 
-function decodeDaemon(attrs: readonly NlAttr[]): R<SyncDaemon> {
+export function decodeDaemon(attrs: readonly NlAttr[]): R<SyncDaemon> {
   const st = attrU32(findAttr(attrs, DaemonAttr.STATE));
   const ifn = attrString(findAttr(attrs, DaemonAttr.MCAST_IFN));
   const id = attrU32(findAttr(attrs, DaemonAttr.SYNC_ID));
