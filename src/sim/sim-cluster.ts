@@ -25,6 +25,8 @@ export class SimCluster {
   lastDisturbance: Instant = 0;
   checksRun = 0;
   private readonly masterSince = new Map<string, Instant>();
+  /** When each instance last left MASTER (a second master makes v3 backups adopt its interval). */
+  private readonly masterUntil = new Map<string, Instant>();
   electionChecks = 0;
 
   constructor(seed: number, readonly checkInvariants = true) {
@@ -43,6 +45,7 @@ export class SimCluster {
       const key = `${h.name}/${e.instance}`;
       if (e.to === 'MASTER') this.masterSince.set(key, this.world.now);
       else this.masterSince.delete(key);
+      if (e.from === 'MASTER') this.masterUntil.set(key, this.world.now);
       if (!this.checkInvariants) return;
       if (this.isStable()) {
         this.record(`${h.name}: ${e.instance} ${e.from} -> ${e.to} while stable (${e.cause})`, 'stateChanged');
@@ -76,6 +79,17 @@ export class SimCluster {
     } else {
       return;
     }
+    // Only with one master throughout: two masters at once legitimately confuse a v3 backup
+    // (it adopts whichever interval it heard last).
+    let masters = 0;
+    for (const o of this.hosts) {
+      for (const m of o.director.instances) {
+        if (m.spec.vrid !== vrid || m.spec.family !== family || (o === h && m.name === name)) continue;
+        if (m.state === 'MASTER' && o.status === 'running') masters++;
+        if ((this.masterUntil.get(`${o.name}/${m.name}`) ?? -1) > cutoff) return;
+      }
+    }
+    if (masters !== 1) return;
     for (const o of this.hosts) {
       if (o === h || o.status !== 'running' || !this.segment.connected(o.link, h.link)) continue;
       for (const m of o.director.instances) {
