@@ -21,6 +21,9 @@ function ready(t: TestContext): boolean {
     && need(t, hasCommand('tcpdump') && hasCommand('tshark'), 'tcpdump and tshark');
 }
 
+/** keepalived 2.2.7's line when a master yields; keepalived-ts must log the same. */
+const SAME_WORDS = /\(VI_1\) Master received advert from 10\.99\.0\.11 with higher priority 150, ours 100/;
+
 type Conf = (me: 'd1' | 'd2', priority: number, state: 'MASTER' | 'BACKUP') => string;
 
 interface Mode {
@@ -87,6 +90,7 @@ for (const m of MODES) {
     ts = l.startTs('d1', conf('d1', 150, 'MASTER'));
     await waitFor(() => l.soleHolder() === 'd1', 30_000, 'keepalived-ts to preempt back');
     await waitFor(() => /\(VI_1\) Entering BACKUP STATE/.test(ka.log().split('Entering MASTER STATE').slice(1).join('')), 3000, 'keepalived to go back to BACKUP');
+    await waitFor(() => SAME_WORDS.test(ka.log()), 3000, 'keepalived to log its yield');
     await holds(() => l.soleHolder() === 'd1', 1000, 'd1 as master again');
 
     await ts.stop('SIGTERM');
@@ -116,6 +120,8 @@ for (const m of MODES) {
 
     ka = l.startKeepalived('d1', conf('d1', 150, 'MASTER'));
     await waitFor(() => l.soleHolder() === 'd1', 30_000, 'keepalived to preempt back');
+    // The line keepalived itself writes in the mirror scenario (first test), in our log.
+    await waitFor(() => SAME_WORDS.test(ts.log()), 3000, "keepalived's wording for yielding to a higher priority");
     await holds(() => l.soleHolder() === 'd1', 1000, 'keepalived as master again');
 
     await ka.stop('SIGTERM');
