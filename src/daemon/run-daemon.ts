@@ -26,7 +26,9 @@ import type { ScriptCommand } from '../config/model-common.ts';
 import type { KeepalivedConfig } from '../config/model.ts';
 import { Director } from '../runtime/director.ts';
 import type { AddressPort, PortResult } from '../runtime/ports.ts';
-import type { VrrpInstanceSpec } from '../vrrp/instance-spec.ts';
+import type { VipSpec, VrrpInstanceSpec } from '../vrrp/instance-spec.ts';
+import type { RouteSpec } from '../netlink/rtnl-route.ts';
+import { NetlinkRoutePort, routeSpecOf } from '../os/route-port.ts';
 import { PacketAnnouncer } from '../os/announcer.ts';
 import { NetlinkAddressPort } from '../os/address-port.ts';
 import { MonotonicClock } from '../os/clock.ts';
@@ -200,13 +202,28 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
     const notifier = new ScriptNotifier(notifierConfig(config, plan, live.exec), { warn: (m) => log.warn(m), info: (m) => log.info(m) });
     closers.push(() => notifier.close());
 
-    // -V: the VIPs stay where they are when we stop.
+    // virtual_routes follow the VIPs: added after them, removed before them. -V keeps both.
+    const routePort = new NetlinkRoutePort(nl);
+    const routesOf = (ifname: string, vips: readonly VipSpec[]): RouteSpec[] => {
+      const inst = director.instances.find((i) => i.allVips === vips || i.spec.vips === vips);
+      const out: RouteSpec[] = [];
+      for (const r of (inst ? live.plan.routes.get(inst.name) : undefined) ?? []) {
+        const s = routeSpecOf(r, ifname);
+        if (s.ok) out.push(s.spec);
+        else log.warn(`(${inst?.name ?? '?'}) ${s.error}`);
+      }
+      return out;
+    };
     let stopping = false;
     const addresses: AddressPort = {
-      add: (ifname, vips, accept, done) => netAddrs.add(ifname, vips, accept, done),
+      add: (ifname, vips, accept, done) => netAddrs.add(ifname, vips, accept, (r) => {
+        const routes = routesOf(ifname, vips);
+        if (routes.length === 0) { done(r); return; }
+        routePort.apply('add', routes, (rr) => done(r.ok ? rr : r));
+      }),
       remove: (ifname, vips, done) => {
         if (stopping && o.dontReleaseVrrp) { queueMicrotask(() => done({ ok: true })); return; }
-        netAddrs.remove(ifname, vips, done);
+        routePort.apply('del', routesOf(ifname, vips), (rr) => netAddrs.remove(ifname, vips, (r) => done(r.ok ? rr : r)));
       },
     };
 

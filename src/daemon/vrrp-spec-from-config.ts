@@ -21,7 +21,7 @@ import { formatIp, parseIp, type IpAddress } from '../base/ip.ts';
 import { secondsToUs } from '../base/time.ts';
 import type { GlobalDefs } from '../config/model-global.ts';
 import type { ScriptCommand } from '../config/model-common.ts';
-import type { TrackFile, TrackRef, VirtualIpAddress, VrrpInstance, VrrpScript, VrrpSyncGroup } from '../config/model-vrrp.ts';
+import type { TrackFile, TrackRef, VirtualIpAddress, VirtualRoute, VrrpInstance, VrrpScript, VrrpSyncGroup } from '../config/model-vrrp.ts';
 import type { DirectorSpec } from '../runtime/director.ts';
 import {
   DEFAULT_GARP,
@@ -60,6 +60,8 @@ export interface DaemonVrrpPlan {
   /** `${dev}/${address}` -> the configured line, for the address port's options. */
   readonly vipLines: ReadonlyMap<string, VirtualIpAddress>;
   readonly scriptCommands: ReadonlyMap<string, ScriptCommand>;
+  /** Per instance: virtual_routes, installed while it is MASTER. */
+  readonly routes: ReadonlyMap<string, readonly VirtualRoute[]>;
   /** track_file blocks some instance tracks (the daemon watches these files). */
   readonly trackFiles: readonly TrackFile[];
   readonly mcastGroup4: IpAddress;
@@ -99,6 +101,7 @@ export function vrrpPlanFromConfig(cfg: VrrpConfigView, host: SpecHost): DaemonV
   for (const sg of cfg.vrrp_sync_groups) for (const m of sg.group) groupOf.set(m, sg);
   const scriptByName = new Map(cfg.vrrp_scripts.map((s) => [s.name, s]));
   const usedScripts = new Set<string>();
+  const routes = new Map<string, readonly VirtualRoute[]>();
   const fileByName = new Map((cfg.track_files ?? []).map((f) => [f.name, f]));
   const usedFiles = new Set<string>();
   const instances: VrrpInstanceSpec[] = [];
@@ -138,7 +141,12 @@ export function vrrpPlanFromConfig(cfg: VrrpConfigView, host: SpecHost): DaemonV
     if (inst.use_vmac) problem(`(${inst.name}) use_vmac is not supported yet - adverts and VIPs use ${ifname} itself`, 'warning');
     if (inst.use_ipvlan) problem(`(${inst.name}) use_ipvlan is not supported yet - ignored`, 'warning');
     if (inst.track_process.length > 0) problem(`(${inst.name}) track_process is not supported yet - ignored`, 'warning');
-    if (inst.virtual_routes.length > 0 || inst.virtual_rules.length > 0) problem(`(${inst.name}) virtual_routes / virtual_rules are not installed yet - ignored`, 'warning');
+    if (inst.virtual_rules.length > 0) problem(`(${inst.name}) virtual_rules are not installed yet - ignored`, 'warning');
+    if (inst.virtual_routes.length > 0) {
+      if (inst.virtual_ipaddress.length + inst.virtual_ipaddress_excluded.length === 0) {
+        problem(`(${inst.name}) virtual_routes without any virtual_ipaddress are not installed yet - ignored`, 'warning');
+      } else routes.set(inst.name, inst.virtual_routes);
+    }
     if (!inst.accept) problem(`(${inst.name}) no_accept / strict mode: traffic to the VIPs is not dropped yet (no nftables rules)`, 'warning');
     const sg = groupOf.get(inst.name);
     const trackIfRefs = mergeRefs(inst.track_interface, sg?.track_interface ?? []);
@@ -245,6 +253,7 @@ export function vrrpPlanFromConfig(cfg: VrrpConfigView, host: SpecHost): DaemonV
     director: { instances, syncGroups, scripts },
     vipLines,
     scriptCommands,
+    routes,
     trackFiles: [...usedFiles].map((n) => fileByName.get(n)!),
     mcastGroup4: parseIp(g.vrrp_mcast_group4) ?? parseIp('224.0.0.18')!,
     mcastGroup6: parseIp(g.vrrp_mcast_group6) ?? parseIp('ff02::12')!,

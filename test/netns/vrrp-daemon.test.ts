@@ -140,3 +140,27 @@ test('SIGHUP reloads as a diff: a new priority moves the VIP, a new instance sta
   const kinds = sdMessages.map((m) => m.split('\n')[0]);
   assert.deepEqual(kinds, ['READY=1', 'RELOADING=1', 'READY=1', 'RELOADING=1', 'READY=1', 'STOPPING=1']);
 });
+
+test('virtual_routes follow the master (ip -j route in each namespace)', async (t) => {
+  if (!ready(t)) return;
+  const l = new VrrpLab('dmnR');
+  labs.push(l);
+  const conf = (p: number): string => instanceConf({
+    priority: p, version: 3, advertInt: 0.1,
+    extra: '    virtual_routes {\n        192.0.2.0/24 via 10.99.0.100\n        198.51.100.0/24 dev eth0 metric 7\n        blackhole 203.0.113.0/24\n    }',
+  });
+  type Route = { dst?: string; gateway?: string; dev?: string; metric?: number; type?: string };
+  const routes = (node: string): Route[] => l.node(node).ns.ipJson('route', 'show', 'table', 'all') as Route[];
+  const has = (node: string, dst: string): Route | undefined => routes(node).find((r) => r.dst === dst);
+  l.startTs('d2', conf(100));
+  const d1 = l.startTs('d1', conf(150));
+  await waitFor(() => l.soleHolder() === 'd1' && has('d1', '192.0.2.0/24') !== undefined, 30_000, 'd1 master with its routes');
+  assert.equal(has('d1', '192.0.2.0/24')?.gateway, '10.99.0.100');
+  assert.equal(has('d1', '198.51.100.0/24')?.metric, 7);
+  assert.equal(has('d1', '203.0.113.0/24')?.type, 'blackhole');
+  assert.equal(has('d2', '192.0.2.0/24'), undefined, 'the backup has none');
+  await d1.stop('SIGTERM');
+  await waitFor(() => has('d2', '192.0.2.0/24') !== undefined && has('d2', '203.0.113.0/24') !== undefined, 3000, 'd2 to install the routes');
+  assert.equal(has('d1', '192.0.2.0/24'), undefined, 'd1 removed its routes at stop');
+  assert.equal(has('d1', '203.0.113.0/24'), undefined);
+});
