@@ -114,7 +114,10 @@ export function completeVrrpInstance(ctx: ConfigContext, d: VrrpInstanceDraft, g
 
   const strict = d.strict_mode ?? g.vrrp_strict;
   let accept = d.accept ?? !strict;
-  let garpLowerPrioRepeat = d.garp_lower_prio_repeat ?? g.vrrp_garp_lower_prio_repeat ?? d.garp_master_repeat ?? g.vrrp_garp_master_repeat;
+  // Lower-priority GARP defaults come from the GLOBAL values (global lower-prio, else global
+  // master), not from the instance's own garp_master_* (measured with keepalived -d).
+  let garpLowerPrioDelay = d.garp_lower_prio_delay ?? g.vrrp_garp_lower_prio_delay ?? g.vrrp_garp_master_delay;
+  let garpLowerPrioRepeat = d.garp_lower_prio_repeat ?? g.vrrp_garp_lower_prio_repeat ?? g.vrrp_garp_master_repeat;
   let lowerPrioNoAdvert = d.lower_prio_no_advert ?? g.vrrp_lower_prio_no_advert;
   let higherPrioSendAdvert = d.higher_prio_send_advert ?? g.vrrp_higher_prio_send_advert;
   if (strict) {
@@ -135,7 +138,9 @@ export function completeVrrpInstance(ctx: ConfigContext, d: VrrpInstanceDraft, g
     lowerPrioNoAdvert = true;
     if (higherPrioSendAdvert) { strictErr(at('higher_prio_send_advert'), 'higher_prio_send_advert cannot be set in strict mode - cleared'); higherPrioSendAdvert = false; }
     if (d.vmac_xmit_base) strictErr(at('vmac_xmit_base'), 'vmac_xmit_base cannot be used in strict mode');
+    // Strict mode sends no extra GARPs on lower-priority adverts (include/vrrp.h; measured with -d: delay 0, repeat 0).
     garpLowerPrioRepeat = 0;
+    garpLowerPrioDelay = 0;
   }
 
   const out: { -readonly [K in keyof VrrpInstance]: VrrpInstance[K] } = {
@@ -166,7 +171,7 @@ export function completeVrrpInstance(ctx: ConfigContext, d: VrrpInstanceDraft, g
     garp_master_refresh: d.garp_master_refresh ?? g.vrrp_garp_master_refresh,
     garp_master_repeat: d.garp_master_repeat ?? g.vrrp_garp_master_repeat,
     garp_master_refresh_repeat: d.garp_master_refresh_repeat ?? g.vrrp_garp_master_refresh_repeat,
-    garp_lower_prio_delay: d.garp_lower_prio_delay ?? g.vrrp_garp_lower_prio_delay ?? d.garp_master_delay ?? g.vrrp_garp_master_delay,
+    garp_lower_prio_delay: garpLowerPrioDelay,
     garp_lower_prio_repeat: garpLowerPrioRepeat,
     down_timer_adverts: d.down_timer_adverts ?? g.vrrp_down_timer_adverts,
     lower_prio_no_advert: lowerPrioNoAdvert,

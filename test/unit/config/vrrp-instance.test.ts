@@ -38,7 +38,7 @@ test('vrrp_instance: global_defs values are inherited, instance values win', () 
   const i = b.config.vrrp_instances[0]!;
   assert.equal(i.garp_master_delay, 2);
   assert.equal(i.garp_master_repeat, 7);
-  assert.equal(i.garp_lower_prio_repeat, 7, 'lower-prio repeat defaults to the master repeat');
+  assert.equal(i.garp_lower_prio_repeat, 3, 'lower-prio repeat defaults to the GLOBAL master repeat (keepalived -d)');
   assert.equal(i.version, 3);
 });
 
