@@ -3,10 +3,12 @@
 //   success                 -> retry count 0; up if it was down; next probe after delay_loop
 //   failure, retries left   -> retry count + 1; next probe after delay_before_retry
 //   failure, none left      -> down if it was up; retry count 0; next after delay_loop
-// 'always' (check_tcp.c tcp_epilog, check_udp.c, check_ping.c): retries are spent even while
-// down, so a dead server costs retry + 1 probes per delay_loop.
-// 'whileUp' (check_misc.c, check_dns.c, check_smtp.c): retries only while up or before the
-// first probe; a down checker simply probes every delay_loop.
+// 'always' (TCP_CHECK, check_tcp.c tcp_epilog): retries are spent even while down, so a dead
+// server costs retry + 1 connects per delay_loop.
+// 'whileUp' (UDP, PING, MISC, DNS, SMTP: check_udp.c udp_epilog, check_ping.c icmp_epilog,
+// check_misc.c, check_dns.c, check_smtp.c): retries only while up or before the first probe; a
+// down checker simply probes every delay_loop.
+// Both checked against keepalived 2.2.7 itself for TCP and UDP (test/check/keepalived-differential).
 
 export type RetryPolicy = 'always' | 'whileUp';
 
@@ -50,5 +52,5 @@ export function retryEpilog(s: RetryState, ok: boolean, t: RetryTiming): RetrySt
 }
 
 export function retryPolicyOf(type: string): RetryPolicy {
-  return type === 'TCP_CHECK' || type === 'UDP_CHECK' || type === 'PING_CHECK' ? 'always' : 'whileUp';
+  return type === 'TCP_CHECK' ? 'always' : 'whileUp';
 }

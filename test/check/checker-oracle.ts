@@ -1,6 +1,6 @@
 // One side of the keepalived differential tests, run inside the IPVS guest (run-in-vm.sh) for
 // keepalived, on the host for ours:
-//   node --import tsx test/check/checker-oracle.ts keepalived|ours http|misc
+//   node --import tsx test/check/checker-oracle.ts keepalived|ours http|misc|tcp|udp
 // The same keepalived.conf is checked either by keepalived 2.2.7 (`keepalived -C`; notify
 // scripts append to a file; weights read back with ipvsadm) or by our stack (config parser ->
 // schedulerInputFromConfig -> CheckerScheduler -> OsProbeRunner, driven by a real clock).
@@ -8,10 +8,15 @@
 //         200, then 500 until the real server is notified down, then 200 until notified up.
 //   misc: MISC_CHECK misc_dynamic (weight 5) whose script exits with a code read from a file;
 //         after each code has been seen twice, the real server's IPVS state is sampled.
+//   tcp/udp: TCP_CHECK / UDP_CHECK (retry 2, delay_before_retry 1, delay_loop 3) on a socket that
+//         is closed (refused / port unreachable) for two delay_loops, then reopened; tcpdump on
+//         lo times every connect attempt / datagram, so retries while down are visible.
 // Prints one JSON line; times in ms.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import dgram from 'node:dgram';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -33,6 +38,35 @@ const server = http.createServer((_req, res) => {
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const port = (server.address() as AddressInfo).port;
 
+// tcp scenario: a listener that accepts and drops; closing it makes connects fail (RST).
+// tcpdump on lo timestamps every SYN sent to it, so attempts are counted even while refused.
+// udp scenario: the same with a UDP socket (closed = ICMP port unreachable = failure).
+const tcpServer = net.createServer((s) => { s.on('error', () => undefined); s.destroy(); });
+let udpServer: dgram.Socket | undefined;
+const openUdp = (p: number) => new Promise<number>((r) => {
+  udpServer = dgram.createSocket('udp4');
+  udpServer.bind(p, '127.0.0.1', () => r(udpServer!.address().port));
+});
+let tcpPort = 0;
+if (scenario === 'tcp') {
+  await new Promise<void>((r) => tcpServer.listen(0, '127.0.0.1', r));
+  tcpPort = (tcpServer.address() as AddressInfo).port;
+} else if (scenario === 'udp') {
+  tcpPort = await openUdp(0);
+}
+const syns: number[] = [];
+const filter = scenario === 'udp' ? `udp dst port ${tcpPort}` : `tcp dst port ${tcpPort} and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn`;
+const tcpdump = scenario === 'tcp' || scenario === 'udp'
+  ? spawn('tcpdump', ['-i', 'lo', '-n', '-l', '-tt', '--immediate-mode', filter], { stdio: ['ignore', 'pipe', 'ignore'] })
+  : undefined;
+// tcpdump's own capture time (-tt: epoch seconds), not the time its line reaches us.
+tcpdump?.stdout!.on('data', (d: Buffer) => {
+  for (const l of d.toString().split('\n')) {
+    const m = /^(\d+)\.(\d{6}) .* > /.exec(l);
+    if (m) syns.push(Number(m[1]) * 1000 + Math.floor(Number(m[2]) / 1000));
+  }
+});
+
 const notify = `${dir}/oracle-notify.sh`;
 writeFileSync(notify, `#!/bin/sh\necho "$1 $(date +%s%N)" >> ${evFile}\n`);
 chmodSync(notify, 0o755);
@@ -43,7 +77,13 @@ chmodSync(miscScript, 0o755);
 writeFileSync(runsFile, '');
 writeFileSync(codeFile, '0');
 
-const checker = scenario === 'misc' ? `
+const checker = scenario === 'tcp' || scenario === 'udp' ? `
+    ${scenario === 'tcp' ? 'TCP_CHECK' : 'UDP_CHECK'} {
+      connect_timeout 1
+      retry 2
+      delay_before_retry 1
+      warmup 0
+    }` : scenario === 'misc' ? `
     MISC_CHECK {
       misc_path "${miscScript}"
       misc_timeout 2
@@ -65,12 +105,12 @@ global_defs {
   script_user root
   enable_script_security
 }
-virtual_server 10.0.0.${scenario === 'misc' ? 2 : 1} 80 {
+virtual_server 10.0.0.${{ http: 1, misc: 2, tcp: 3, udp: 4 }[scenario] ?? 1} 80 {
   lvs_sched rr
   lvs_method NAT
-  protocol TCP
-  delay_loop 1
-  real_server 127.0.0.1 ${port} {
+  protocol ${scenario === 'udp' ? 'UDP' : 'TCP'}
+  delay_loop ${scenario === 'tcp' || scenario === 'udp' ? 3 : 1}
+  real_server 127.0.0.1 ${tcpPort || port} {
     weight 5
     notify_up "${notify} up"
     notify_down "${notify} down"${checker}
@@ -82,7 +122,7 @@ writeFileSync(confFile, conf);
 
 /** keepalived's own log lines, timed as they arrive (the http scenario's events, see below). */
 const logEvents: { event: string; t: number }[] = [];
-const events = (): { event: string; t: number }[] => (who === 'keepalived' && scenario === 'http') ? logEvents :
+const events = (): { event: string; t: number }[] => (who === 'keepalived' && scenario !== 'misc') ? logEvents :
   readFileSync(evFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
     const [event, ns] = l.split(' ');
     return { event: event!, t: Number(BigInt(ns!) / 1_000_000n) };
@@ -105,6 +145,10 @@ if (who === 'keepalived') {
       buffered = buffered.slice(nl + 1);
       if (/HTTP_CHECK on service .* failed/.test(line)) logEvents.push({ event: 'down', t: Date.now() });
       else if (/Remote Web server .* succeed on service/.test(line)) logEvents.push({ event: 'up', t: Date.now() });
+      else if (/TCP_CHECK on service .* failed/.test(line)) logEvents.push({ event: 'down', t: Date.now() });
+      else if (/TCP connection to .* success/.test(line)) logEvents.push({ event: 'up', t: Date.now() });
+      else if (/UDP_CHECK on service .* failed/.test(line)) logEvents.push({ event: 'down', t: Date.now() });
+      else if (/UDP connection to .* success/.test(line)) logEvents.push({ event: 'up', t: Date.now() });
     }
   };
   child.stdout!.on('data', onLog);
@@ -169,7 +213,20 @@ async function waitFor(pred: () => boolean, limitMs: number, what: string): Prom
 
 let out: unknown;
 try {
-  if (scenario === 'misc') {
+  if (scenario === 'tcp' || scenario === 'udp') {
+    await waitFor(() => syns.length >= 2, 20_000, 'two healthy probes');
+    if (scenario === 'tcp') await new Promise<void>((r) => tcpServer.close(() => r()));
+    else await new Promise<void>((r) => udpServer!.close(() => r()));
+    const t1 = Date.now();
+    await waitFor(() => events().some((e) => e.event === 'down' && e.t >= t1), 20_000, 'down');
+    // Two full delay_loops while down: how many connects does a dead server get?
+    await new Promise((r) => setTimeout(r, 7000));
+    const t2 = Date.now();
+    if (scenario === 'tcp') await new Promise<void>((r) => tcpServer.listen(tcpPort, '127.0.0.1', r));
+    else await openUdp(tcpPort);
+    await waitFor(() => events().some((e) => e.event === 'up' && e.t >= t2), 20_000, 'up again');
+    out = { who, t1, t2, syns, events: events() };
+  } else if (scenario === 'misc') {
     const states: (number | 'absent')[] = [];
     await waitFor(() => runs() >= 1, 15_000, 'a first script run');
     for (const code of MISC_CODES) {
@@ -193,6 +250,9 @@ try {
     out = { who, t1, t2, requests, events: events() };
   }
 } finally {
+  tcpdump?.kill();
+  tcpServer.close();
+  try { udpServer?.close(); } catch { /* closed */ }
   await stop();
   server.closeAllConnections();
   server.close();

@@ -1,9 +1,10 @@
-// Differential test against keepalived 2.2.7's own HTTP_GET and MISC_CHECK checkers. The same
+// Differential test against keepalived 2.2.7's own HTTP_GET, MISC_CHECK, TCP_CHECK and UDP_CHECK. The same
 // keepalived.conf and the same scripted backend (see checker-oracle.ts) run once under keepalived (`keepalived -C` in the IPVS guest of
 // run-in-vm.sh: this machine's kernel has no IPVS) and once under our stack on this host's
 // loopback. HTTP: the same number of failing probes before going down, of successful probes
 // before coming back (keepalived needs a clean pass after a failed url), with the same spacing.
-// MISC: the same IPVS weight / presence after each exit code. Times are compared with each
+// MISC: the same IPVS weight / presence after each exit code. TCP/UDP: the same number of
+// attempts before the down and the same retry behaviour while down. Times are compared with each
 // other, never with constants.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +45,18 @@ function summarise(r: OracleRun) {
   };
 }
 
+interface AttemptRun { t1: number; t2: number; syns: number[]; events: { event: string; t: number }[] }
+
+/** Attempts (SYNs / datagrams seen by tcpdump) from the failure to the down, and after it. */
+function attempts(r: AttemptRun) {
+  const down = r.events.find((e) => e.event === 'down' && e.t >= r.t1)!.t;
+  // The down is decided on the last failed attempt's answer; allow tcpdump's line a moment.
+  const beforeDown = r.syns.filter((t) => t > r.t1 && t <= down + 100).length;
+  const whileDown = r.syns.filter((t) => t > down + 100 && t < r.t2);
+  const gaps = whileDown.slice(1).map((t, i) => t - whileDown[i]!);
+  return { beforeDown, whileDown: whileDown.length, retriesWhileDown: gaps.some((g) => g < 2000) };
+}
+
 interface MiscRun { codes: number[]; states: (number | 'absent')[]; events: { event: string }[] }
 
 /** Both scenarios under keepalived in ONE guest boot, and under ours on the host, in parallel. */
@@ -51,30 +64,30 @@ async function runBoth(dir: string): Promise<{ ka: string[]; ours: string[] }> {
   const oursRun = (scenario: string) => run(process.execPath, ['--import', 'tsx', 'test/check/checker-oracle.ts', 'ours', scenario], {
     env: { ...process.env, ORACLE_DIR: join(dir, scenario) }, timeout: 120_000,
   });
-  mkdirSync(join(dir, 'http'));
-  mkdirSync(join(dir, 'misc'));
-  const [kaOut, oursHttp, oursMisc] = await Promise.all([
+  for (const sc of ['http', 'misc', 'tcp', 'udp']) mkdirSync(join(dir, sc));
+  const [kaOut, oursHttp, oursMisc, oursTcp, oursUdp] = await Promise.all([
     // Two keepalived checker processes side by side, each on its own virtual server and files.
-    run(RUN_IN_VM, ['mkdir -p /tmp/h /tmp/m; '
-      + 'ORACLE_DIR=/tmp/h node --import tsx test/check/checker-oracle.ts keepalived http > /tmp/h/out & a=$!; '
-      + 'ORACLE_DIR=/tmp/m node --import tsx test/check/checker-oracle.ts keepalived misc > /tmp/m/out & b=$!; '
-      + 'wait $a && wait $b; rc=$?; cat /tmp/h/out /tmp/m/out; exit $rc'], {
+    run(RUN_IN_VM, ['rc=0; for s in http misc tcp udp; do mkdir -p /tmp/$s; '
+      + '(ORACLE_DIR=/tmp/$s node --import tsx test/check/checker-oracle.ts keepalived $s > /tmp/$s/out) & done; '
+      + 'for j in $(jobs -p); do wait $j || rc=1; done; cat /tmp/http/out /tmp/misc/out /tmp/tcp/out /tmp/udp/out; exit $rc'], {
       env: { ...process.env, VM_TIMEOUT: '240' }, timeout: 280_000, maxBuffer: 16 << 20,
     }),
     oursRun('http'),
     oursRun('misc'),
+    oursRun('tcp'),
+    oursRun('udp'),
   ]);
   const json = (out: string) => out.trim().split('\n').filter((l) => l.startsWith('{'));
-  return { ka: json(kaOut.stdout), ours: [...json(oursHttp.stdout), ...json(oursMisc.stdout)] };
+  return { ka: json(kaOut.stdout), ours: [oursHttp, oursMisc, oursTcp, oursUdp].flatMap((o) => json(o.stdout)) };
 }
 
-test('HTTP_GET retries/recovery and MISC_CHECK misc_dynamic weights match keepalived 2.2.7', { timeout: 300_000 }, async (t) => {
+test('HTTP_GET, MISC_CHECK misc_dynamic, TCP_CHECK and UDP_CHECK retry behaviour match keepalived 2.2.7', { timeout: 300_000 }, async (t) => {
   if (!need(t, isRoot() && existsSync(RUN_IN_VM) && hasCommand('keepalived'), 'root, keepalived and run-in-vm.sh (IPVS guest)')) return;
   const dir = mkdtempSync(join(tmpdir(), `oracle-${process.pid}-`));
   try {
     const { ka: kaLines, ours: oursLines } = await runBoth(dir);
-    assert.equal(kaLines.length, 2, `keepalived runs: ${kaLines.join('\n')}`);
-    assert.equal(oursLines.length, 2, `our runs: ${oursLines.join('\n')}`);
+    assert.equal(kaLines.length, 4, `keepalived runs: ${kaLines.join('\n')}`);
+    assert.equal(oursLines.length, 4, `our runs: ${oursLines.join('\n')}`);
 
     // HTTP_GET, retry 2: three failing probes, then down; back up only after two successes
     // (the failed url's, then a clean pass); the same spacing, gap by gap, within half a second.
@@ -99,6 +112,19 @@ test('HTTP_GET retries/recovery and MISC_CHECK misc_dynamic weights match keepal
     assert.deepEqual(kaMisc.states, [5, 10, 253, 5, 'absent', 5, 0]);
     assert.deepEqual(oursMisc.states, kaMisc.states);
     assert.deepEqual(oursMisc.events.map((e) => e.event), kaMisc.events.map((e) => e.event));
+
+    // TCP_CHECK / UDP_CHECK (retry 2, delay_before_retry 1, delay_loop 3) on a closed socket:
+    // attempts before the down, and whether a down checker still spends its retries (TCP does,
+    // UDP does not, in keepalived 2.2.7): the gaps between attempts while down.
+    for (const [i, name] of [[2, 'TCP'], [3, 'UDP']] as const) {
+      const k = attempts(JSON.parse(kaLines[i]!) as AttemptRun);
+      const o = attempts(JSON.parse(oursLines[i]!) as AttemptRun);
+      const d = `${name}: keepalived ${JSON.stringify(k)}\nours ${JSON.stringify(o)}`;
+      assert.equal(k.beforeDown, 3, d);
+      assert.equal(o.beforeDown, k.beforeDown, d);
+      assert.equal(k.retriesWhileDown, name === 'TCP', d);
+      assert.equal(o.retriesWhileDown, k.retriesWhileDown, d);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
