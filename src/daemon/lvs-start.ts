@@ -85,7 +85,7 @@ export function startLvs(config: KeepalivedConfig, o: LvsStartOptions): LvsHandl
     switch (e.kind) {
       case 'health': {
         const { rs, vs } = rsText(e.realServer);
-        if (e.reason === 'initial') break;
+        if (e.reason.startsWith('initial')) break;
         log.info(e.up ? `${e.reason}; Adding service ${rs} to VS ${vs}` : `${e.reason}; Removing service ${rs} from VS ${vs}`);
         break;
       }
