@@ -3,10 +3,10 @@
 //
 // Why monotonic: VRRP timers are intervals (Master_Down_Interval, Advertisement_Interval), and a
 // wall-clock step (NTP, an operator's `date -s`) must never fire or stall them; keepalived uses
-// CLOCK_MONOTONIC for the same reason (lib/timer.c). setTimeout has millisecond resolution and
-// never fires early, so the delay is rounded UP: a core woken before its deadline would do
-// nothing and re-arm, costing a wake-up; a core woken up to 1 ms late is what keepalived's own
-// select loop does too.
+// CLOCK_MONOTONIC for the same reason (lib/timer.c). setTimeout has millisecond resolution, so
+// the delay is rounded UP, and a timer that libuv fires a little early is re-armed for the rest:
+// cores are never woken before their deadline, and at most about 1 ms after it, which is what
+// keepalived's own select loop does too.
 
 import type { Instant } from '../base/time.ts';
 import type { Clock } from '../runtime/ports.ts';
@@ -28,8 +28,18 @@ export class MonotonicClock implements Clock {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (at === undefined) return;
+    this.arm(at, onWake);
+  }
+
+  private arm(at: Instant, onWake: () => void): void {
     const delayMs = Math.max(0, Math.ceil((at - this.now()) / 1000));
     this.timer = setTimeout(() => {
+      // libuv measures timers from its cached loop time, which can lag the real clock by a
+      // millisecond: a timer may fire that much early. Never wake a core before its deadline.
+      if (this.now() < at) {
+        this.arm(at, onWake);
+        return;
+      }
       this.timer = undefined;
       this.wakeCount++;
       onWake();
