@@ -58,6 +58,9 @@ export function nestedAttrs(a: NlAttr): Decoded<NlAttr[]> {
   return decodeAttrs(a.data);
 }
 
+const UTF8 = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
+
 export function writeAttr(w: ByteWriter, type: number, data: Uint8Array, flags = 0): void {
   w.u16le(NLA_HDRLEN + data.length);
   w.u16le((type & NLA_TYPE_MASK) | flags);
@@ -106,7 +109,7 @@ export function attrU64(a: NlAttr | undefined): bigint | undefined {
 export function attrString(a: NlAttr | undefined): string | undefined {
   if (!a) return undefined;
   const nul = a.data.indexOf(0);
-  return new TextDecoder().decode(a.data.subarray(0, nul < 0 ? a.data.length : nul));
+  return UTF8_DECODER.decode(a.data.subarray(0, nul < 0 ? a.data.length : nul));
 }
 
 /**
@@ -123,45 +126,47 @@ export class AttrWriter {
     return this;
   }
   flag(type: number): this {
-    return this.bytes(type, new Uint8Array(0));
+    return this.header(type, 0);
   }
+  // Scalars go straight into the writer (no per-attribute buffer): an IPVS table of 21,000
+  // destinations is about 200,000 of them. Netlink attributes are host order (little-endian
+  // here) unless the comment on the call site says otherwise.
   u8(type: number, v: number): this {
-    return this.bytes(type, Uint8Array.of(v & 0xff));
+    this.header(type, 1).w.u8(v & 0xff).zeros(3);
+    return this;
   }
   u16(type: number, v: number): this {
-    const b = new Uint8Array(2);
-    new DataView(b.buffer).setUint16(0, v, true);
-    return this.bytes(type, b);
+    this.header(type, 2).w.u16le(v).zeros(2);
+    return this;
   }
   /** Network byte order (e.g. IPVS_SVC_ATTR_PORT). */
   u16be(type: number, v: number): this {
-    const b = new Uint8Array(2);
-    new DataView(b.buffer).setUint16(0, v, false);
-    return this.bytes(type, b);
+    this.header(type, 2).w.u16be(v).zeros(2);
+    return this;
   }
   u32(type: number, v: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, v >>> 0, true);
-    return this.bytes(type, b);
+    this.header(type, 4).w.u32le(v);
+    return this;
   }
   s32(type: number, v: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setInt32(0, v, true);
-    return this.bytes(type, b);
+    this.header(type, 4).w.u32le(v >>> 0);
+    return this;
   }
   u32be(type: number, v: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, v >>> 0, false);
-    return this.bytes(type, b);
+    this.header(type, 4).w.u32be(v);
+    return this;
   }
   u64(type: number, v: bigint): this {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigUint64(0, v, true);
-    return this.bytes(type, b);
+    this.header(type, 8).w.u64le(v);
+    return this;
+  }
+  private header(type: number, payloadBytes: number): this {
+    this.w.u16le(NLA_HDRLEN + payloadBytes).u16le(type & NLA_TYPE_MASK);
+    return this;
   }
   /** NUL-terminated, as NLA_NUL_STRING / NLA_STRING policies accept. */
   string(type: number, s: string): this {
-    const enc = new TextEncoder().encode(s);
+    const enc = UTF8.encode(s);
     const b = new Uint8Array(enc.length + 1);
     b.set(enc);
     return this.bytes(type, b);
