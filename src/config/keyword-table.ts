@@ -31,12 +31,20 @@ export interface KeywordSpec<D> {
   readonly deprecationIsError?: boolean;
 }
 
+/** keyword -> names of the blocks whose table has it (for "X belongs in Y" hints). */
+const blocksOf = new Map<string, Set<string>>();
+
 export class KeywordTable<D> {
   private readonly byName = new Map<string, KeywordSpec<D>>();
 
   /** `blockName` is how diagnostics name the block ("vrrp_instance", "HTTP_GET"). */
   constructor(readonly blockName: string, specs: readonly KeywordSpec<D>[]) {
-    for (const s of specs) this.byName.set(s.name, s);
+    for (const s of specs) {
+      this.byName.set(s.name, s);
+      let set = blocksOf.get(s.name);
+      if (!set) blocksOf.set(s.name, (set = new Set()));
+      set.add(blockName);
+    }
   }
 
   get(name: string): KeywordSpec<D> | undefined {
@@ -87,11 +95,15 @@ export function applyStatement<D>(ctx: ConfigContext, table: KeywordTable<D>, st
   const spec = table.get(word);
   if (spec === undefined) {
     const suggestion = didYouMean(word, table.names());
+    const elsewhere = blocksOf.get(word);
+    const hint = suggestion !== undefined
+      ? `did you mean '${suggestion}'?`
+      : elsewhere ? `'${word}' belongs in ${[...elsewhere].slice(0, 3).join(' / ')}, not in ${table.blockName}` : undefined;
     ctx.error(
       'unknown-keyword',
       stmt.keyword,
       `unknown keyword '${word}' in ${table.blockName}${stmt.block ? ' (its block is skipped)' : ''}`,
-      suggestion === undefined ? undefined : `did you mean '${suggestion}'?`,
+      hint,
     );
     return;
   }

@@ -286,3 +286,8 @@ test('deprecated and build-option keywords: warned, never unknown', () => {
   assert.deepEqual(b.config.vrrp_instances[0]!.garp_extra_if, { all: false, interval: 30 });
   assert.equal(b.exit, 0);
 });
+
+test('a keyword of another block: the hint says where it belongs', () => {
+  const b = buildText('virtual_server 10.0.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n  virtual_router_id 5\n  real_server 10.0.1.1 80 {\n  }\n}\n');
+  assert.equal(only(b, 'unknown-keyword').hint, "'virtual_router_id' belongs in vrrp_instance, not in virtual_server");
+});
