@@ -4,7 +4,7 @@
 // --events: one JSON object per director event on stdout, with `ms` = milliseconds on this
 // process's monotonic clock and `wall` = Date.now() (to line up with other processes); a line {"kind":"ready"} once the
 // kernel table first matches the configuration. SIGTERM / SIGINT: stop (table removed unless
-// -I), exit 0. SIGHUP: ignored (reload is not built).
+// -I), exit 0. SIGHUP: re-read FILE and apply it as a diff (a line {"kind":"reloaded"}).
 import { formatIp } from '../base/ip.ts';
 import type { LvsEvent } from '../runtime/lvs-director.ts';
 import { createDaemonLogger } from './daemon-log.ts';
@@ -72,4 +72,12 @@ const onSignal = (): void => {
 };
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
-process.on('SIGHUP', () => log.info('SIGHUP: reload is not built; ignored'));
+process.on('SIGHUP', () => {
+  void loadConfig({ file, configId: '', allConfig: false, hostChecks: false }).then((next) => {
+    const bad = next.diagnostics.filter((d) => d.severity === 'error');
+    for (const d of next.diagnostics) process.stderr.write(`${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message} [${d.code}]\n`);
+    if (!next.config || bad.length > 0) { log.error('SIGHUP: the new configuration has errors - keeping the running one'); return; }
+    lvs.reload(next.config);
+    if (events) emit({ kind: 'reloaded' });
+  });
+});

@@ -6,7 +6,7 @@
 // NetlinkIpvsPort and the script notifier; director events become keepalived-worded log lines.
 // The VRRP half (run-daemon.ts) and the CLI compose it:
 //     const lvs = startLvs(config, { log, releaseOnStop: !dontReleaseIpvs });
-//     ...; await lvs.stop();
+//     ...; lvs.reload(newConfig) on SIGHUP; await lvs.stop();
 // stop(): probes cancelled, our services deleted from the kernel (kept with -I /
 // --dont-release-ipvs), bounded by stopTimeoutMs; then every socket and timer is closed.
 // A restart over a table that already matches issues no IPVS operation: IpvsSync dumps first and
@@ -46,6 +46,8 @@ export interface LvsHandle {
   readonly seed: number;
   /** Resolves once the IPVS table has been made equal to the configuration the first time. */
   readonly firstSync: Promise<void>;
+  /** SIGHUP: the new configuration's LVS half, applied as a diff (see LvsDirector.reload). */
+  reload(config: KeepalivedConfig): void;
   stop(): Promise<void>;
 }
 
@@ -147,5 +149,11 @@ export function startLvs(config: KeepalivedConfig, o: LvsStartOptions): LvsHandl
     });
     return stopping;
   };
-  return { director, seed, firstSync, stop };
+  const reload = (next: KeepalivedConfig): void => {
+    const r = lvsSpecFromConfig(next);
+    for (const d of r.diagnostics) log.warn(`${d.subject}: ${d.message}`);
+    log.info(`Reloading: ${r.spec.virtualServers.length} virtual server(s), ${r.spec.checks.checkers.length} checker(s)`);
+    director.reload(r.spec);
+  };
+  return { director, seed, firstSync, reload, stop };
 }

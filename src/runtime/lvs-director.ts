@@ -104,7 +104,8 @@ export class LvsDirector {
   private desired: IpvsTable = new Map();
   /** Each virtual server's share of the desired table, recomputed only when one of its servers changed. */
   private readonly vsTables = new Map<string, ReadonlyMap<string, ServiceEntry>>();
-  private readonly vsById: ReadonlyMap<string, LvsVirtualServer>;
+  private vsById: ReadonlyMap<string, LvsVirtualServer>;
+  private specNow: LvsSpec;
   private readonly owned = new Set<string>();
   private readonly dirtyVs = new Set<string>();
   private sharedServiceKeys = false;
@@ -122,10 +123,11 @@ export class LvsDirector {
 
   constructor(
     private readonly ports: LvsPorts,
-    readonly spec: LvsSpec,
+    spec: LvsSpec,
     opts: LvsDirectorOptions,
     private readonly observe: (e: LvsEvent) => void = () => {},
   ) {
+    this.specNow = spec;
     this.scheduler = new CheckerScheduler(spec.checks, opts.prng);
     this.sync = new IpvsSync(opts.wire ?? ipvsWire, opts.sync);
     this.releaseOnStop = opts.releaseOnStop ?? true;
@@ -140,6 +142,7 @@ export class LvsDirector {
     ports.ipvs.onOverrun(() => this.step((now) => this.sync.handleOverrun(now)));
   }
 
+  get spec(): LvsSpec { return this.specNow; }
   /** The table last handed to IpvsSync. */
   get desiredTable(): IpvsTable { return this.desired; }
   /** The kernel's table as IpvsSync last dumped and acknowledged it. */
@@ -153,7 +156,7 @@ export class LvsDirector {
       this.started = true;
       this.scheduler.start(now);
       // Every virtual server once, even one without any real server: its services go in.
-      for (const vs of this.spec.virtualServers) this.dirtyVs.add(vs.id);
+      for (const vs of this.specNow.virtualServers) this.dirtyVs.add(vs.id);
       this.dirty = true;
     });
   }
@@ -165,7 +168,7 @@ export class LvsDirector {
       this.stopping = { done };
       this.scheduler.shutdown(now);
       this.drainScheduler(now);
-      const r = desiredTable({ groups: this.spec.groups, virtualServers: this.spec.virtualServers.map((v) => this.filled(v)), state: this.quorumState, stopping: true });
+      const r = desiredTable({ groups: this.specNow.groups, virtualServers: this.specNow.virtualServers.map((v) => this.filled(v)), state: this.quorumState, stopping: true });
       this.runQuorumActions(now, r.actions);
       this.dirty = false;
       const phase = this.sync.phaseName;
@@ -176,6 +179,34 @@ export class LvsDirector {
       this.desired = new Map();
       if (this.flushOnStop) for (const id of this.sync.observedTable.keys()) this.owned.add(id);
       this.sync.handle(now, this.desired, this.owned);
+    });
+  }
+
+  /**
+   * Reload (SIGHUP) as a diff, as keepalived's check_daemon.c reload: checkers whose spec is
+   * unchanged keep their state and timers (CheckerScheduler.reload), real servers that stay keep
+   * their verdict and weight, virtual servers that stay keep their quorum memory; services that
+   * were ours and are no longer configured stay owned, so the planner deletes them.
+   */
+  reload(spec: LvsSpec): void {
+    this.step((now) => {
+      if (this.stopping || this.stopped) return;
+      const old = new Map(this.rs);
+      this.rs.clear();
+      for (const vs of spec.virtualServers) {
+        for (const r of vs.realServers) {
+          const prev = old.get(r.checkKey);
+          this.rs.set(r.checkKey, prev ? { health: prev.health, weight: prev.weight, vs: vs.id } : { health: 'unknown', weight: r.weight, vs: vs.id });
+        }
+      }
+      this.specNow = spec;
+      this.vsById = new Map(spec.virtualServers.map((v) => [v.id, v]));
+      for (const id of [...this.quorumState.keys()]) if (!this.vsById.has(id)) this.quorumState.delete(id);
+      // Any virtual server may have changed (scheduler, method, persistence...): recompute all once.
+      this.vsTables.clear();
+      for (const vs of spec.virtualServers) this.dirtyVs.add(vs.id);
+      this.dirty = true;
+      this.scheduler.reload(now, spec.checks);
     });
   }
 
@@ -299,7 +330,7 @@ export class LvsDirector {
       const vs = this.vsById.get(id);
       if (!vs) continue;
       const prev = this.quorumState.get(id);
-      const r = desiredTable({ groups: this.spec.groups, virtualServers: [this.filled(vs)], state: prev ? new Map([[id, prev]]) : new Map() });
+      const r = desiredTable({ groups: this.specNow.groups, virtualServers: [this.filled(vs)], state: prev ? new Map([[id, prev]]) : new Map() });
       const st = r.state.get(id);
       if (st) this.quorumState.set(id, st);
       if (!this.vsTables.has(id)) for (const d of r.diagnostics) this.diag(now, d);
@@ -310,7 +341,7 @@ export class LvsDirector {
     this.dirtyVs.clear();
     if (!patch) {
       let entries = 0;
-      for (const vs of this.spec.virtualServers) {
+      for (const vs of this.specNow.virtualServers) {
         for (const [sid, e] of this.vsTables.get(vs.id) ?? []) { table.set(sid, e); entries++; }
       }
       // Two virtual servers claiming one kernel service (the later wins): keep reassembling.

@@ -379,7 +379,7 @@ async function main(): Promise<void> {
     check(same(t[NAT_KEY], natDests({ 1: 1, 2: 2, 3: 3 })) && same(t[DR_KEY], drDests({ 1: 1, 2: 2, 3: 3 })), `table after stop: ${show(t)}`);
   });
 
-  await step('restart over the matching table: zero IPVS operations; SIGTERM removes ours only', async () => {
+  await step('restart over the matching table: zero IPVS operations', async () => {
     const t1 = Date.now();
     run = startDaemon(conf, []);
     await waitEvent(run, (e) => e.kind === 'ready', 60_000, 'the restarted daemon to sync');
@@ -389,6 +389,25 @@ async function main(): Promise<void> {
     const sent = run.events.filter((e) => e.kind === 'sent').map((e) => e.messages);
     // family query, service dump, one dest dump per owned service: nothing else
     check(JSON.stringify(sent) === '[1,1,1,1]', `sends: ${JSON.stringify(sent)}`);
+  });
+
+  await step('SIGHUP with a changed keepalived.conf: the DR service goes, r1 weight 1 -> 4, no failed request', async () => {
+    const natOnly = CONF.slice(0, CONF.indexOf('virtual_server 10.0.1.101'));
+    const r1Block = 'real_server 10.0.2.11 80 {\n    weight 1';
+    check(natOnly.includes(r1Block), 'config shape');
+    writeFileSync(conf, natOnly.replace(r1Block, 'real_server 10.0.2.11 80 {\n    weight 4'));
+    const mark = run.events.length;
+    run.proc.kill('SIGHUP');
+    const ms = await waitTable((t) => same(t[NAT_KEY], natDests({ 1: 4, 2: 2, 3: 3 })) && t[DR_KEY] === undefined && same(t[FOREIGN], []), 20_000, 'the reloaded table');
+    await waitEvent(run, (e) => run.events.indexOf(e) >= mark && e.kind === 'ipvs' && e.type === 'synced', 5000, 'the reload to be acknowledged');
+    await sleep(300);
+    const ops = run.events.slice(mark).filter((e) => e.kind === 'ipvs' && e.type === 'synced').map((e) => e.ops);
+    check(JSON.stringify(ops) === '[2]', `one edit-dest and one del-service: ${JSON.stringify(ops)}`);
+    counts(await requests(NAT, 90), { r1: 40, r2: 20, r3: 30 }, 'NAT spread after reload');
+    return `reloaded in ${ms} ms`;
+  });
+
+  await step('SIGTERM removes our services only', async () => {
     run.proc.kill('SIGTERM');
     const code = await run.exited;
     check(code === 0, `exit code ${code}`);

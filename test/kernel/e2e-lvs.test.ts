@@ -38,7 +38,7 @@ async function bundle(dir: string): Promise<{ guest: string; daemon: string }> {
   return { guest: join(out, 'e2e-lvs-guest.mjs'), daemon: join(out, 'lvs-main.mjs') };
 }
 
-test('LVS end to end in an IPVS guest: same table as keepalived, DR and NAT, weights, failure, recovery, quorum, stop, restart', { timeout: 300_000 }, async (t) => {
+test('LVS end to end in an IPVS guest: same table as keepalived, DR and NAT, weights, failure, recovery, quorum, stop, restart, reload', { timeout: 300_000 }, async (t) => {
   if (!need(t, isRoot(), 'root (run-in-vm.sh installs its packages and runs the guest)')) return;
   if (!need(t, existsSync(RUN_IN_VM), `${RUN_IN_VM}`)) return;
   if (!need(t, existsSync(ADDON), 'the native addon (npm run build)')) return;
@@ -66,7 +66,7 @@ test('LVS end to end in an IPVS guest: same table as keepalived, DR and NAT, wei
         assert.ok(r.ok, `${r.detail}\n--- guest output (tail)\n${text.slice(-3000)}`);
       });
     }
-    assert.equal(results.length, 7, `expected 7 steps, got ${results.map((r) => r.name).join(', ')}`);
+    assert.equal(results.length, 9, `expected 9 steps, got ${results.map((r) => r.name).join(', ')}`);
     assert.equal(code, 0, `run-in-vm exit ${code}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

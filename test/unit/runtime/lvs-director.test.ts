@@ -244,3 +244,47 @@ test('lvs_flush claims every service at start (keeping matching ones); lvs_flush
   assert.ok(stopped);
   assert.equal(onStop.kernel.table.size, 0);
 });
+
+test('reload as a diff: a removed virtual server is deleted, a new one added, verdicts of staying servers carried', () => {
+  const two = vs('') + `
+virtual_server 10.0.0.200 80 {
+  delay_loop 1
+  lvs_sched rr
+  protocol TCP
+  real_server 192.168.2.1 80 {
+    TCP_CHECK {
+      connect_timeout 1
+      warmup 0
+    }
+  }
+}
+`;
+  const w = world(two);
+  w.director.start();
+  w.clock.advance(2 * US_PER_S);
+  w.probes.alive.set('192.168.1.2', false);
+  w.clock.advance(6 * US_PER_S);
+  assert.deepEqual(dests(new Map([...w.kernel.table].filter(([id]) => id.includes('10.0.0.100')))), ['192.168.1.1:8080 w1', '192.168.1.3:8080 w3']);
+  // New configuration: 10.0.0.200 gone, 10.0.0.100 now rr with weights changed on .3, 10.0.0.201 added.
+  const next = vs('').replace('lvs_sched wrr', 'lvs_sched rr').replace('weight 3', 'weight 5') + `
+virtual_server 10.0.0.201 80 {
+  lvs_sched rr
+  protocol TCP
+  real_server 192.168.2.9 80 {
+  }
+}
+`;
+  const built = buildText(next);
+  const { spec } = lvsSpecFromConfig(built.config);
+  const logBefore = w.kernel.log.length;
+  w.director.reload(spec);
+  assert.deepEqual([...w.kernel.table.keys()].sort(), ['tcp:10.0.0.100:80', 'tcp:10.0.0.201:80']);
+  assert.equal(w.kernel.table.get('tcp:10.0.0.100:80')!.service.attrs.scheduler, 'rr');
+  // .2 is still down (its checker is unchanged, so its verdict is carried): not re-added.
+  assert.deepEqual(dests(new Map([['x', w.kernel.table.get('tcp:10.0.0.100:80')!]])), ['192.168.1.1:8080 w1', '192.168.1.3:8080 w5']);
+  const ops = w.kernel.log.slice(logBefore).map((r) => r.cmd).sort();
+  assert.deepEqual(ops, ['del-service', 'new-dest', 'new-service', 'set-dest', 'set-service']);
+  w.probes.alive.set('192.168.1.2', true);
+  w.clock.advance(12 * US_PER_S);
+  assert.deepEqual(dests(new Map([['x', w.kernel.table.get('tcp:10.0.0.100:80')!]])), ['192.168.1.1:8080 w1', '192.168.1.2:8080 w2', '192.168.1.3:8080 w5']);
+});
