@@ -5,11 +5,9 @@
 // 5 errors, 6 scripts without enable_script_security. One deliberate difference: a missing -f
 // file is 4 here; keepalived 2.2.7 says 0, which hides a typo in a unit file.
 import { writeFileSync } from 'node:fs';
-import { parseFile, type Diagnostic, type ParseResult } from 'keepalived-conf-parser';
-import { buildConfig } from '../config/build-config.ts';
+import type { Diagnostic } from 'keepalived-conf-parser';
 import { configTestExitCode } from '../config/exit-code.ts';
-import { nodeConfigFs } from '../os/config-fs.ts';
-import { nodeHostFacts } from '../os/host-facts.ts';
+import { readConfiguration } from '../daemon/load-config.ts';
 import { formatDiagnostic, sortDiagnostics, summary } from './format-diagnostic.ts';
 import { configToJson } from './config-json.ts';
 
@@ -20,21 +18,10 @@ export interface ConfigRunOptions {
   readonly hostChecks: boolean;
 }
 
-export function loadConfiguration(o: ConfigRunOptions): { parsed: ParseResult; config: unknown; diagnostics: Diagnostic[]; exitCode: number } {
-  const parsed = parseFile(o.file, {
-    fs: nodeConfigFs,
-    configId: o.configId,
-    env: process.env,
-    allConfig: o.allConfig,
-    cwd: process.cwd(),
-  });
-  const built = buildConfig(parsed.statements, {
-    ...(o.hostChecks ? { host: nodeHostFacts } : {}),
-    readSource: (file) => nodeConfigFs.readFile(file),
-  });
-  const diagnostics = sortDiagnostics([...parsed.diagnostics, ...built.diagnostics], parsed.files);
-  const exitCode = configTestExitCode(diagnostics);
-  return { parsed, config: built.config, diagnostics, exitCode };
+export function loadConfiguration(o: ConfigRunOptions): { config: unknown; diagnostics: Diagnostic[]; exitCode: number } {
+  const loaded = readConfiguration(o);
+  const diagnostics = sortDiagnostics(loaded.diagnostics, loaded.files);
+  return { config: loaded.config, diagnostics, exitCode: configTestExitCode(diagnostics) };
 }
 
 export function runConfigTest(o: ConfigRunOptions & { readonly logFile: string | undefined }): number {

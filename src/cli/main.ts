@@ -3,7 +3,10 @@
 import { hostname } from 'node:os';
 import { helpText, parseOptions, OPTIONS } from './options.ts';
 import { signum } from './signum.ts';
+import { spawn } from 'node:child_process';
 import { runConfigTest, runDumpConfig } from './config-test.ts';
+import { formatDiagnostic } from './format-diagnostic.ts';
+import { runDaemon } from '../daemon/run-daemon.ts';
 
 export const VERSION = '0.1.0';
 
@@ -58,11 +61,35 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (o.configTest !== undefined) {
     return runConfigTest({ ...common, logFile: typeof o.configTest === 'string' && o.configTest !== '' ? o.configTest : undefined });
   }
-  process.stderr.write(
-    'keepalived-ts: running the daemon is not built yet (VRRP and LVS land with the next issues);\n' +
-      "  this build checks configurations: 'keepalived-ts -t -f FILE' or '--dump-config -f FILE'.\n",
-  );
-  return 4;
+  if (o.dontFork !== true) return detach(argv);
+  const cwd = process.cwd();
+  return runDaemon({
+    ...common,
+    logConsole: o.logConsole === true,
+    logDetail: o.logDetail === true,
+    vrrpOnly: o.vrrp === true,
+    checkOnly: o.check === true,
+    dontReleaseVrrp: o.dontReleaseVrrp === true,
+    dontReleaseIpvs: o.dontReleaseIpvs === true,
+    ...(typeof o.pid === 'string' ? { pidFile: o.pid } : {}),
+    ...(typeof o.vrrpPid === 'string' ? { vrrpPidFile: o.vrrpPid } : {}),
+    ...(typeof o.checkersPid === 'string' ? { checkersPidFile: o.checkersPid } : {}),
+    formatDiagnostic: (d) => formatDiagnostic(d, cwd),
+  });
+}
+
+/**
+ * Without -n keepalived forks and the parent returns at once; here the same command line runs
+ * again with --dont-fork in a new session, detached from the terminal, and this process exits 0.
+ * (Under systemd use -n: Type=notify expects the main process to stay.)
+ */
+function detach(argv: readonly string[]): number {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv, '--dont-fork'], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  return 0;
 }
 
 // Run when executed (bundled or through tsx), not when imported by a test.

@@ -1,7 +1,6 @@
-// Reads keepalived.conf the way `-t` does (grammar -> config model, host checks on), for the
-// daemon. Returns the model and every diagnostic; the caller decides whether to start and
-// prints (only through a formatter it is given: DESIGN section 6.8).
-
+// Reads keepalived.conf the way both `-t` and the daemon do: grammar -> config model, with host
+// checks unless told otherwise. Returns the model and every diagnostic; the caller decides
+// whether to start and prints (only the CLI prints: DESIGN section 6.8).
 import { parseFile, type Diagnostic } from 'keepalived-conf-parser';
 import { buildConfig } from '../config/build-config.ts';
 import type { KeepalivedConfig } from '../config/model.ts';
@@ -12,16 +11,18 @@ export interface LoadOptions {
   readonly file: string;
   readonly configId: string;
   readonly allConfig: boolean;
+  /** Default true; false for --no-host-checks (checking another machine's file). */
   readonly hostChecks?: boolean;
 }
 
 export interface Loaded {
-  readonly config: KeepalivedConfig | undefined;
+  readonly config: KeepalivedConfig;
   readonly diagnostics: readonly Diagnostic[];
+  /** Every file read, the main file first (for ordering diagnostics). */
   readonly files: readonly string[];
 }
 
-export async function loadConfig(o: LoadOptions): Promise<Loaded> {
+export function readConfiguration(o: LoadOptions): Loaded {
   const parsed = parseFile(o.file, {
     fs: nodeConfigFs,
     configId: o.configId,
@@ -31,7 +32,10 @@ export async function loadConfig(o: LoadOptions): Promise<Loaded> {
   });
   const readSource = (f: string): string | undefined => nodeConfigFs.readFile(f);
   const built = buildConfig(parsed.statements, o.hostChecks === false ? { readSource } : { host: nodeHostFacts, readSource });
-  // A file that could not be read has no statements: there is no configuration to run.
-  const unreadable = parsed.diagnostics.some((d) => d.code === 'file-not-found' || d.code === 'fatal');
-  return { config: unreadable ? undefined : built.config, diagnostics: [...parsed.diagnostics, ...built.diagnostics], files: parsed.files };
+  return { config: built.config, diagnostics: [...parsed.diagnostics, ...built.diagnostics], files: parsed.files };
+}
+
+/** The daemon's form (reload runs it between events). */
+export async function loadConfig(o: LoadOptions): Promise<Loaded> {
+  return readConfiguration(o);
 }

@@ -14,6 +14,9 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { getSystemErrorName } from 'node:util';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   AF_PACKET,
   type PacketInfo,
@@ -126,8 +129,25 @@ interface Addon {
 
 let addon: Addon | undefined;
 /** The loaded addon (built into build/Release by `npm ci`). */
+/**
+ * The addon sits at <package>/build/Release/ktsnative.node. This module runs from
+ * <package>/src/os/ (tsx) or bundled from <package>/dist/, so look upwards for it rather than
+ * at a fixed relative path; KTS_ADDON names it explicitly (a packaged install elsewhere).
+ */
+function addonPath(): string {
+  const explicit = process.env.KTS_ADDON;
+  if (explicit) return explicit;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++) {
+    const candidate = join(dir, 'build', 'Release', 'ktsnative.node');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error("native addon build/Release/ktsnative.node not found: run 'npm ci' (or 'npm run build') in the keepalived-ts folder");
+}
+
 export function loadAddon(): Addon {
-  addon ??= createRequire(import.meta.url)('../../build/Release/ktsnative.node') as Addon;
+  addon ??= createRequire(import.meta.url)(addonPath()) as Addon;
   return addon;
 }
 

@@ -1,17 +1,15 @@
 // A VRRP lab for root tests, the shape of ../shared/tools/vrrp-lab.sh but private to one test
 // process: namespace "sw" holds bridge br0; each director and the client has eth0 on it
 // (10.99.0.11, .12, ... and .100, fixed MACs 02:99:00:00:00:1N), and IPv6 link-locals without
-// DAD delays. Directors run keepalived-ts (runDaemon through src/daemon/main-for-tests.ts, or
-// bin/keepalived-ts once the CLI runs the daemon) or Debian's keepalived 2.2.7, each only inside
-// its namespace, and every process is ended by its own pid. tcpdump captures br0 inside "sw".
-// KTS_LAB_DAEMON=cli makes every keepalived-ts start go through bin/keepalived-ts -n -P instead.
+// DAD delays. Directors run keepalived-ts (bin/keepalived-ts -n -P, the real executable) or
+// Debian's keepalived 2.2.7, each only inside its namespace, and every process is ended by its
+// own pid. tcpdump captures br0 inside "sw".
 // Everything is torn down by destroy() (call it from after/finally) and on process exit.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { join } from 'node:path';
 import { hasCommand } from './env.ts';
 import { Netns } from './netns.ts';
 
@@ -35,31 +33,9 @@ export interface Node {
   readonly mac: string;
 }
 
-let bundled: string | undefined;
-/**
- * The daemon entry as one bundled ES module (esbuild, once per test process): node starts it in
- * a fraction of the time tsx needs, which matters on a loaded machine. It lives two levels
- * under the checkout (build/kts-lab-PID/) so the addon's relative path still resolves.
- */
+/** Directors run as users run them: the real executable, in the foreground, VRRP only. */
 function daemonCommand(): string[] {
-  // KTS_LAB_DAEMON=cli runs the real executable (bin/keepalived-ts -n -P) once the CLI runs the daemon.
-  if (process.env.KTS_LAB_DAEMON === 'cli') return [join(ROOT, 'bin/keepalived-ts'), '-n', '-P'];
-  if (!bundled) {
-    const out = join(ROOT, 'build', `kts-lab-${process.pid}`, 'main-for-tests.mjs');
-    try {
-      buildSync({
-        entryPoints: [join(ROOT, 'src/daemon/main-for-tests.ts')],
-        outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20',
-        external: ['pino', 'undici'], logLevel: 'error',
-        banner: { js: "import { createRequire as __ktsCreateRequire } from 'node:module'; const require = __ktsCreateRequire(import.meta.url);" },
-      });
-      bundled = out;
-      process.on('exit', () => rmSync(dirname(out), { recursive: true, force: true }));
-    } catch {
-      return [process.execPath, '--import', 'tsx', join(ROOT, 'src/daemon/main-for-tests.ts')];
-    }
-  }
-  return [process.execPath, bundled];
+  return [join(ROOT, 'bin/keepalived-ts'), '-n', '-P'];
 }
 
 function sleep(ms: number): Promise<void> {
