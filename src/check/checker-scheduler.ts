@@ -7,8 +7,8 @@
 //   success                 -> retry count reset; up if it was down; next probe after delay_loop
 //   failure, retries left   -> retry count + 1; next probe after delay_before_retry
 //   failure, none left      -> down if it was up; retry count reset; next after delay_loop
-// TCP_CHECK spends its retries even while down (tcp_epilog); the others only while up or not
-// yet run, so a down checker just probes every delay_loop (retry-epilog.ts).
+// TCP_CHECK and SMTP_CHECK spend their retries even while down; the others only while up or
+// not yet run, so a down checker just probes every delay_loop (retry-epilog.ts).
 // First probe: bootstrap delay + uniform random [0, warmup] (check_api.c register_checkers_thread:
 // BOOTSTRAP_DELAY + warmup * rand() / RAND_MAX), drawn from the seeded Prng passed in.
 // alpha: the checker starts down and needs a success to go up (check_data.c: alpha marks every

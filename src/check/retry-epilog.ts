@@ -3,12 +3,13 @@
 //   success                 -> retry count 0; up if it was down; next probe after delay_loop
 //   failure, retries left   -> retry count + 1; next probe after delay_before_retry
 //   failure, none left      -> down if it was up; retry count 0; next after delay_loop
-// 'always' (TCP_CHECK, check_tcp.c tcp_epilog): retries are spent even while down, so a dead
-// server costs retry + 1 connects per delay_loop.
-// 'whileUp' (UDP, PING, MISC, DNS, SMTP: check_udp.c udp_epilog, check_ping.c icmp_epilog,
-// check_misc.c, check_dns.c, check_smtp.c): retries only while up or before the first probe; a
-// down checker simply probes every delay_loop.
-// Both checked against keepalived 2.2.7 itself for TCP and UDP (test/check/keepalived-differential).
+// 'always' (TCP_CHECK check_tcp.c tcp_epilog, SMTP_CHECK check_smtp.c): retries are spent even
+// while down, so a dead server costs retry + 1 connects per delay_loop.
+// 'whileUp' (UDP, DNS, PING, MISC: check_udp.c udp_epilog, check_dns.c, check_ping.c
+// icmp_epilog, check_misc.c): retries only while up or before the first probe; a down checker
+// simply probes every delay_loop.
+// TCP, SMTP, UDP and DNS were checked against keepalived 2.2.7 itself
+// (test/check/keepalived-differential.test.ts); PING and MISC follow the 2.2 sources.
 
 export type RetryPolicy = 'always' | 'whileUp';
 
@@ -52,5 +53,5 @@ export function retryEpilog(s: RetryState, ok: boolean, t: RetryTiming): RetrySt
 }
 
 export function retryPolicyOf(type: string): RetryPolicy {
-  return type === 'TCP_CHECK' ? 'always' : 'whileUp';
+  return type === 'TCP_CHECK' || type === 'SMTP_CHECK' ? 'always' : 'whileUp';
 }

@@ -1,6 +1,6 @@
 // One side of the keepalived differential tests, run inside the IPVS guest (run-in-vm.sh) for
 // keepalived, on the host for ours:
-//   node --import tsx test/check/checker-oracle.ts keepalived|ours http|misc|tcp|udp
+//   node --import tsx test/check/checker-oracle.ts keepalived|ours http|misc|tcp|udp|dns|smtp
 // The same keepalived.conf is checked either by keepalived 2.2.7 (`keepalived -C`; notify
 // scripts append to a file; weights read back with ipvsadm) or by our stack (config parser ->
 // schedulerInputFromConfig -> CheckerScheduler -> OsProbeRunner, driven by a real clock).
@@ -11,6 +11,8 @@
 //   tcp/udp: TCP_CHECK / UDP_CHECK (retry 2, delay_before_retry 1, delay_loop 3) on a socket that
 //         is closed (refused / port unreachable) for two delay_loops, then reopened; tcpdump on
 //         lo times every connect attempt / datagram, so retries while down are visible.
+//   dns/smtp: DNS_CHECK / SMTP_CHECK, same timing, on responders that answer REFUSED / a 554
+//         banner for two delay_loops and count the attempts themselves.
 // Prints one JSON line; times in ms.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,8 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { ByteWriter } from '../../src/base/bytes.ts';
+import { decodeDnsMessage, encodeDnsName } from '../../src/check/dns-message.ts';
 
 const who = process.argv[2];
 const scenario = process.argv[3] ?? 'http';
@@ -43,12 +47,45 @@ const port = (server.address() as AddressInfo).port;
 // udp scenario: the same with a UDP socket (closed = ICMP port unreachable = failure).
 const tcpServer = net.createServer((s) => { s.on('error', () => undefined); s.destroy(); });
 let udpServer: dgram.Socket | undefined;
+let smtpServer: net.Server | undefined;
 const openUdp = (p: number) => new Promise<number>((r) => {
   udpServer = dgram.createSocket('udp4');
   udpServer.bind(p, '127.0.0.1', () => r(udpServer!.address().port));
 });
+// dns/smtp scenarios: responders that answer well, or badly while `failing` (REFUSED / 554),
+// and count the attempts themselves.
+let failing = false;
+const attemptsSeen: number[] = [];
 let tcpPort = 0;
-if (scenario === 'tcp') {
+if (scenario === 'dns') {
+  const srv = dgram.createSocket('udp4');
+  srv.on('message', (m, rinfo) => {
+    attemptsSeen.push(Date.now());
+    const d = decodeDnsMessage(m);
+    if (!d.ok || !d.msg.questions[0]) return;
+    const q = d.msg.questions[0];
+    const w = new ByteWriter().u16be(d.msg.id).u16be(0x8180 | (failing ? 5 : 0)).u16be(1).u16be(0).u16be(0).u16be(0);
+    w.bytes(encodeDnsName(q.name)!).u16be(q.type).u16be(1);
+    srv.send(w.finish(), rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((r) => srv.bind(0, '127.0.0.1', r));
+  tcpPort = srv.address().port;
+  udpServer = srv;
+} else if (scenario === 'smtp') {
+  const srv = net.createServer((c) => {
+    attemptsSeen.push(Date.now());
+    c.on('error', () => undefined);
+    c.setEncoding('latin1');
+    c.write(failing ? '554 not now\r\n' : '220 oracle ESMTP\r\n');
+    c.on('data', (d: string) => {
+      if (d.startsWith('HELO')) c.write('250 oracle\r\n');
+      else if (d.startsWith('QUIT')) c.end('221 bye\r\n');
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  tcpPort = (srv.address() as AddressInfo).port;
+  smtpServer = srv;
+} else if (scenario === 'tcp') {
   await new Promise<void>((r) => tcpServer.listen(0, '127.0.0.1', r));
   tcpPort = (tcpServer.address() as AddressInfo).port;
 } else if (scenario === 'udp') {
@@ -77,8 +114,9 @@ chmodSync(miscScript, 0o755);
 writeFileSync(runsFile, '');
 writeFileSync(codeFile, '0');
 
-const checker = scenario === 'tcp' || scenario === 'udp' ? `
-    ${scenario === 'tcp' ? 'TCP_CHECK' : 'UDP_CHECK'} {
+const ATTEMPT_SCENARIOS = ['tcp', 'udp', 'dns', 'smtp'];
+const checker = ATTEMPT_SCENARIOS.includes(scenario) ? `
+    ${{ tcp: 'TCP_CHECK', udp: 'UDP_CHECK', dns: 'DNS_CHECK', smtp: 'SMTP_CHECK' }[scenario]} {${scenario === 'dns' ? '\n      type A\n      name www.example.test' : ''}
       connect_timeout 1
       retry 2
       delay_before_retry 1
@@ -105,11 +143,11 @@ global_defs {
   script_user root
   enable_script_security
 }
-virtual_server 10.0.0.${{ http: 1, misc: 2, tcp: 3, udp: 4 }[scenario] ?? 1} 80 {
+virtual_server 10.0.0.${{ http: 1, misc: 2, tcp: 3, udp: 4, dns: 5, smtp: 6 }[scenario] ?? 1} 80 {
   lvs_sched rr
   lvs_method NAT
-  protocol ${scenario === 'udp' ? 'UDP' : 'TCP'}
-  delay_loop ${scenario === 'tcp' || scenario === 'udp' ? 3 : 1}
+  protocol ${scenario === 'udp' || scenario === 'dns' ? 'UDP' : 'TCP'}
+  delay_loop ${ATTEMPT_SCENARIOS.includes(scenario) ? 3 : 1}
   real_server 127.0.0.1 ${tcpPort || port} {
     weight 5
     notify_up "${notify} up"
@@ -149,6 +187,9 @@ if (who === 'keepalived') {
       else if (/TCP connection to .* success/.test(line)) logEvents.push({ event: 'up', t: Date.now() });
       else if (/UDP_CHECK on service .* failed/.test(line)) logEvents.push({ event: 'down', t: Date.now() });
       else if (/UDP connection to .* success/.test(line)) logEvents.push({ event: 'up', t: Date.now() });
+      // Any checker: the real server leaving / joining IPVS (ipwrapper.c perform_svr_state).
+      else if (/Removing service .* from VS/.test(line)) logEvents.push({ event: 'down', t: Date.now() });
+      else if (/Adding service .* to VS/.test(line)) logEvents.push({ event: 'up', t: Date.now() });
     }
   };
   child.stdout!.on('data', onLog);
@@ -213,19 +254,22 @@ async function waitFor(pred: () => boolean, limitMs: number, what: string): Prom
 
 let out: unknown;
 try {
-  if (scenario === 'tcp' || scenario === 'udp') {
-    await waitFor(() => syns.length >= 2, 20_000, 'two healthy probes');
+  if (ATTEMPT_SCENARIOS.includes(scenario)) {
+    const seen = scenario === 'dns' || scenario === 'smtp' ? attemptsSeen : syns;
+    await waitFor(() => seen.length >= 2, 20_000, 'two healthy probes');
     if (scenario === 'tcp') await new Promise<void>((r) => tcpServer.close(() => r()));
-    else await new Promise<void>((r) => udpServer!.close(() => r()));
+    else if (scenario === 'udp') await new Promise<void>((r) => udpServer!.close(() => r()));
+    else failing = true;
     const t1 = Date.now();
     await waitFor(() => events().some((e) => e.event === 'down' && e.t >= t1), 20_000, 'down');
     // Two full delay_loops while down: how many connects does a dead server get?
     await new Promise((r) => setTimeout(r, 7000));
     const t2 = Date.now();
     if (scenario === 'tcp') await new Promise<void>((r) => tcpServer.listen(tcpPort, '127.0.0.1', r));
-    else await openUdp(tcpPort);
+    else if (scenario === 'udp') await openUdp(tcpPort);
+    else failing = false;
     await waitFor(() => events().some((e) => e.event === 'up' && e.t >= t2), 20_000, 'up again');
-    out = { who, t1, t2, syns, events: events() };
+    out = { who, t1, t2, syns: seen, events: events() };
   } else if (scenario === 'misc') {
     const states: (number | 'absent')[] = [];
     await waitFor(() => runs() >= 1, 15_000, 'a first script run');
@@ -253,6 +297,7 @@ try {
   tcpdump?.kill();
   tcpServer.close();
   try { udpServer?.close(); } catch { /* closed */ }
+  smtpServer?.close();
   await stop();
   server.closeAllConnections();
   server.close();

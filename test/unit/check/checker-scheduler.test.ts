@@ -59,7 +59,7 @@ test('alpha: a failing checker never brings its real server up; TCP spends its r
   assert.deepEqual(gaps.slice(0, 8), [1, 1, 1, 10, 1, 1, 1, 10]);
 });
 
-test('UDP/PING/MISC/DNS/SMTP spend retries only while up: a down DNS checker probes every delay_loop', () => {
+test('UDP/PING/MISC/DNS spend retries only while up: a down DNS checker probes every delay_loop', () => {
   const dns: CheckerSpec = {
     id: 'd', realServer: 'r1', type: 'DNS_CHECK', delayLoopUs: 10 * S, retry: 3, delayBeforeRetryUs: S, warmupUs: 0,
     probe: { kind: 'dns', connect: { host: '127.0.0.1', port: 53, timeoutUs: S }, qtype: 'SOA', qname: '.', queryId: 0 },

@@ -21,7 +21,7 @@ test('retryEpilog: every branch of both policies', () => {
   // Alpha, not run yet: both retry the first failure.
   assert.equal(retryEpilog({ up: false, hasRun: false, retryIt: 0 }, false, { ...t, policy: 'whileUp' }).delayUs, 3);
   assert.deepEqual(['TCP_CHECK', 'UDP_CHECK', 'PING_CHECK', 'MISC_CHECK', 'DNS_CHECK', 'SMTP_CHECK'].map(retryPolicyOf),
-    ['always', 'whileUp', 'whileUp', 'whileUp', 'whileUp', 'whileUp']);
+    ['always', 'whileUp', 'whileUp', 'whileUp', 'whileUp', 'always']);
 });
 
 const h: HttpWalkTiming = { urlCount: 2, retry: 1, delayLoopUs: 10, delayBeforeRetryUs: 3, fastRecovery: false };
