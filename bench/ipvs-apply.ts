@@ -9,12 +9,14 @@
 // (no process spawned while polling). keepalived's time includes its start-up and config parse;
 // ours starts after Node and tsx have loaded (reported separately) and includes desiredTable.
 // Figures are ratios on the same guest and kernel; absolute numbers depend on the machine.
+import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { TOOLS } from '../test/support/paths.ts';
 
 const SERVICES = Number(process.env.SERVICES ?? 1000);
 const DESTS = Number(process.env.DESTS ?? 20);
-const RUN_IN_VM = process.env.KTS_RUN_IN_VM ?? '/work/shared/tools/run-in-vm.sh';
+const RUN_IN_VM = process.env.KTS_RUN_IN_VM ?? join(TOOLS, 'run-in-vm.sh');
 
 const vip = (i: number) => `10.${100 + (i >> 8)}.${i & 255}.1`;
 const rip = (i: number, j: number) => `10.${200 + (i >> 8)}.${i & 255}.${j + 1}`;

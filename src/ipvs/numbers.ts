@@ -1,5 +1,5 @@
 // IPVS generic-netlink numbers, counted from include/uapi/linux/ip_vs.h (Linux 6.1; see
-// /work/shared/reference/ipvs-netlink.md for the tables and the kernel policy of each attribute).
+// ../shared/reference/ipvs-netlink.md for the tables and the kernel policy of each attribute).
 // Only numbers live here; encoding rules (which are big-endian) are commented in ipvs-codec.ts.
 
 /** Generic netlink family name and version (genlmsghdr.version). */

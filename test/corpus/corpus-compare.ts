@@ -7,8 +7,9 @@ import { basename, dirname, join } from 'node:path';
 import { parseFile, type Diagnostic, type Statement } from 'keepalived-conf-parser';
 import { nodeConfigFs } from '../../src/os/config-fs.ts';
 import { allKeywordNames, buildConfig, configTestExitCode } from '../../src/config/index.ts';
+import { CORPUS as SHARED_CORPUS } from '../support/paths.ts';
 
-export const CORPUS = process.env.CORPUS ?? '/work/shared/corpus';
+export const CORPUS = process.env.CORPUS ?? SHARED_CORPUS;
 export const CONFIG_ID = 'corpus-oracle';
 
 export interface OracleEntry {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates test/corpus/oracle-unknown-lines.jsonl: for every file listed in
-# /work/shared/corpus/oracle-keepalived-2.2.7.tsv, the exact lines on which Debian's keepalived
+# ../shared/corpus/oracle-keepalived-2.2.7.tsv, the exact lines on which Debian's keepalived
 # 2.2.7 reported "Unknown keyword" (the oracle TSV only keeps the count and the first line).
 #
 # Run as root. Each file is tested exactly as the oracle did it: `keepalived -t -f FILE` from the
@@ -13,7 +13,7 @@
 #   {"path":"devel-configs/1.conf","exit":5,"unknown":[{"file":"1.conf","line":14,"keyword":"vrrp_defs"}]}
 # "file" is the file keepalived named in the message, or the tested file's basename when it named none.
 set -euo pipefail
-CORPUS=${CORPUS:-/work/shared/corpus}
+CORPUS=${CORPUS:-$(cd "$(dirname "$0")/../../../shared/corpus" && pwd)}
 OUT=${1:-$(dirname "$0")/oracle-unknown-lines.jsonl}
 JOBS=${JOBS:-4}
 [ "$(id -u)" = 0 ] || { echo "needs root (unshare -n)" >&2; exit 1; }

@@ -9,8 +9,8 @@ import { parseFile } from 'keepalived-conf-parser';
 import { nodeConfigFs } from '../../src/os/config-fs.ts';
 import { need } from '../support/env.ts';
 import { assertPositionsReal } from './check-positions.ts';
+import { CORPUS } from '../support/paths.ts';
 
-const CORPUS = '/work/shared/corpus';
 
 function walk(dir: string, out: string[]): void {
   for (const name of readdirSync(dir)) {

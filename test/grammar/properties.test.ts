@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { parse, parseFile } from 'keepalived-conf-parser';
 import { memFs } from './mem-fs.ts';
 import { assertPositionsReal } from './check-positions.ts';
+import { CORPUS } from '../support/paths.ts';
 
 const MAIN = '/etc/keepalived/keepalived.conf';
 /** A typical input takes well under a millisecond; this bound catches hangs, not slowness, so it
@@ -54,7 +55,7 @@ test('token soup never breaks the parser', () => {
 });
 
 function corpusConfigs(): string[] {
-  const dir = '/work/shared/corpus/devel-configs';
+  const dir = join(CORPUS, 'devel-configs');
   try {
     return readdirSync(dir)
       .filter((n) => n.endsWith('.conf'))

@@ -4,13 +4,15 @@
 // and each becomes a subtest here. The oracles are ipvsadm 1.31, keepalived 2.2.7 and the
 // kernel's own answers (see the scenario file). Only runs where the guest can: root + the
 // tool; in CI a missing VM fails (need()).
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isRoot, need } from '../support/env.ts';
+import { TOOLS } from '../support/paths.ts';
 
-const RUN_IN_VM = process.env.KTS_RUN_IN_VM ?? '/work/shared/tools/run-in-vm.sh';
+const RUN_IN_VM = process.env.KTS_RUN_IN_VM ?? join(TOOLS, 'run-in-vm.sh');
 const SCENARIOS = [
   'info',
   'codec-programs-what-ipvsadm-programs',

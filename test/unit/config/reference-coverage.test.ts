@@ -1,14 +1,16 @@
 // Every keyword of keepalived 2.4.3's keyword tree (reference/keepalived-keywords.md section 2,
 // extracted from keepalived's C source by someone else) is known to our tables in the block
 // where keepalived installs it, so nothing valid is ever reported as unknown.
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'keepalived-conf-parser';
 import { buildConfig } from '../../../src/config/index.ts';
 import { need } from '../../support/env.ts';
+import { SHARED } from '../../support/paths.ts';
 
-const REF = '/work/shared/reference/keepalived-keywords.md';
+const REF = join(SHARED, 'reference/keepalived-keywords.md');
 
 /** (path of block keywords, keyword) pairs from the indented tree. */
 function tree(): { path: string[]; kw: string }[] {
