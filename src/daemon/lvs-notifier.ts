@@ -6,7 +6,7 @@
 // own process group and unref'd so a slow notifier never holds the daemon's shutdown.
 import { spawn } from 'node:child_process';
 import type { ScriptSpec } from '../check/checker-spec.ts';
-import type { LvsNotifier, LvsNotifyEvent } from '../runtime/lvs-director.ts';
+import type { LvsNotifier, LvsNotifyEvent } from '../runtime/lvs-ports.ts';
 import { lookupUser } from '../os/system-users.ts';
 
 export interface LvsNotifierLog {

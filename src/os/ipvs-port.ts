@@ -1,4 +1,4 @@
-// NetlinkIpvsPort: the IpvsPort (src/runtime/lvs-director.ts) on Linux, over the socket
+// NetlinkIpvsPort: the IpvsPort (src/runtime/lvs-ports.ts) on Linux, over the socket
 // engineer's NetlinkSocket (NETLINK_GENERIC).
 //
 // IpvsSync numbers and packs its own requests (several messages per send, a window of them in
@@ -15,7 +15,7 @@ import { execFile } from 'node:child_process';
 import { classifyIpvsMessage } from '../ipvs/ipvs-wire.ts';
 import type { WireMessage } from '../ipvs/ipvs-sync.ts';
 import type { NlMessage } from '../netlink/message.ts';
-import type { IpvsPort } from '../runtime/lvs-director.ts';
+import type { IpvsPort } from '../runtime/lvs-ports.ts';
 import { NETLINK_GENERIC } from './native-socket.ts';
 import { NetlinkSocket } from './netlink-socket.ts';
 
