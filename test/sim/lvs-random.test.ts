@@ -1,7 +1,8 @@
 // Seeded random runs of the LvsDirector on virtual time: random keepalived.conf LVS sections
-// (NAT/DR, weights, quorum + hysteresis, sorry servers, inhibit_on_failure, alpha), real
-// servers whose true health flips at random times, and a kernel that refuses random requests and
-// loses random replies (a receive overrun). Checked at every step of virtual time:
+// (NAT/DR, weights, quorum + hysteresis, sorry servers, inhibit_on_failure, alpha), reloaded
+// (SIGHUP) with blocks dropped, added and re-weighted; real servers whose true health flips at
+// random times; a kernel that refuses random requests and loses random replies (a receive
+// overrun). Checked at every step of virtual time:
 //  - once a real server's truth has been stable for delay_loop + retry x delay_before_retry
 //    (+ a probe), the director's verdict equals it (keepalived's detection bound);
 //  - whenever the director says it is in sync, the kernel's services that we own are exactly the
@@ -46,30 +47,39 @@ const DELAY_LOOP_S = 1;
 const RETRY = 1;
 const DBR_S = 1;
 
-function randomConfig(prng: Prng): { text: string; servers: string[] } {
-  const servers = new Set<string>();
-  const blocks: string[] = [];
-  const nVs = prng.int(1, 4);
-  for (let v = 0; v < nVs; v++) {
-    const nRs = prng.int(1, 4);
-    const lines = [`virtual_server 10.0.0.${v + 1} ${80 + v} {`, `  delay_loop ${DELAY_LOOP_S}`, `  lvs_sched ${prng.pick(['wrr', 'rr', 'wlc'])}`,
-      `  lvs_method ${prng.pick(['NAT', 'DR'])}`, '  protocol TCP'];
-    if (prng.chance(0.4)) lines.push(`  quorum ${prng.int(1, 6)}`, `  hysteresis ${prng.int(0, 2)}`);
-    if (prng.chance(0.4)) lines.push(`  sorry_server 192.168.9.${v + 1} 8080`);
-    if (prng.chance(0.3)) lines.push('  sorry_server_inhibit');
-    if (prng.chance(0.4)) lines.push('  inhibit_on_failure');
-    if (prng.chance(0.3)) lines.push('  alpha');
-    for (let r = 0; r < nRs; r++) {
-      const ip = `192.168.${prng.int(1, 3)}.${prng.int(1, 6)}`;
-      if (lines.some((l) => l.includes(`real_server ${ip} `))) continue;
-      servers.add(ip);
-      lines.push(`  real_server ${ip} 8080 {`, `    weight ${prng.int(0, 4)}`, '    TCP_CHECK {', `      connect_timeout ${CONNECT_TIMEOUT_S}`,
-        `      retry ${RETRY}`, `      delay_before_retry ${DBR_S}`, `      warmup ${prng.int(0, 2)}`, '    }', '  }');
-    }
-    lines.push('}');
-    blocks.push(lines.join('\n'));
+/** Every real server address the generator uses (their truth is tracked whether configured or not). */
+const POOL = [1, 2, 3].flatMap((a) => [1, 2, 3, 4, 5, 6].map((b) => `192.168.${a}.${b}`));
+
+/** One virtual_server block; `v` numbers it (its VIP and port). */
+function vsBlock(prng: Prng, v: number): string {
+  const nRs = prng.int(1, 4);
+  const lines = [`virtual_server 10.0.0.${v + 1} ${80 + v} {`, `  delay_loop ${DELAY_LOOP_S}`, `  lvs_sched ${prng.pick(['wrr', 'rr', 'wlc'])}`,
+    `  lvs_method ${prng.pick(['NAT', 'DR'])}`, '  protocol TCP'];
+  if (prng.chance(0.4)) lines.push(`  quorum ${prng.int(1, 6)}`, `  hysteresis ${prng.int(0, 2)}`);
+  if (prng.chance(0.4)) lines.push(`  sorry_server 192.168.9.${v + 1} 8080`);
+  if (prng.chance(0.3)) lines.push('  sorry_server_inhibit');
+  if (prng.chance(0.4)) lines.push('  inhibit_on_failure');
+  if (prng.chance(0.3)) lines.push('  alpha');
+  for (let r = 0; r < nRs; r++) {
+    const ip = prng.pick(POOL);
+    if (lines.some((l) => l.includes(`real_server ${ip} `))) continue;
+    lines.push(`  real_server ${ip} 8080 {`, `    weight ${prng.int(0, 4)}`, '    TCP_CHECK {', `      connect_timeout ${CONNECT_TIMEOUT_S}`,
+      `      retry ${RETRY}`, `      delay_before_retry ${DBR_S}`, `      warmup ${prng.int(0, 2)}`, '    }', '  }');
   }
-  return { text: blocks.join('\n'), servers: [...servers] };
+  lines.push('}');
+  return lines.join('\n');
+}
+
+/** A reload's configuration: some blocks dropped, maybe one added, maybe one weight changed. */
+function mutate(prng: Prng, blocks: readonly string[], nextV: () => number): string[] {
+  let out = blocks.filter(() => !prng.chance(0.25));
+  if (out.length === 0) out = [blocks[0]!];
+  if (prng.chance(0.5)) out.push(vsBlock(prng, nextV()));
+  if (prng.chance(0.5)) {
+    const k = prng.int(0, out.length - 1);
+    out[k] = out[k]!.replace(/weight \d/, `weight ${prng.int(0, 4)}`);
+  }
+  return out;
 }
 
 function ownedEqual(kernel: IpvsTable, desired: IpvsTable, owned: ReadonlySet<string>): string | undefined {
@@ -89,10 +99,15 @@ function ownedEqual(kernel: IpvsTable, desired: IpvsTable, owned: ReadonlySet<st
 
 function runSeed(seed: number): void {
   const prng = new Prng(seed);
-  const { text, servers } = randomConfig(prng);
-  const built = buildText(text);
-  assert.deepEqual(built.diagnostics.filter((d) => d.severity === 'error'), [], text);
-  const { spec } = lvsSpecFromConfig(built.config);
+  let v = 0;
+  let blocks = Array.from({ length: prng.int(1, 4) }, () => vsBlock(prng, v++));
+  const specOf = (bs: readonly string[]) => {
+    const built = buildText(bs.join('\n'));
+    assert.deepEqual(built.diagnostics.filter((d) => d.severity === 'error'), [], bs.join('\n'));
+    return lvsSpecFromConfig(built.config).spec;
+  };
+  let spec = specOf(blocks);
+  const servers = POOL;
   const world = new World();
   const truth = new Map(servers.map((s) => [s, true]));
   const changedAt = new Map(servers.map((s) => [s, 0]));
@@ -130,13 +145,18 @@ function runSeed(seed: number): void {
   const director = new LvsDirector({ clock: world, probes, ipvs: port, notifier: { notify() {} } }, spec, { prng: new Prng(seed ^ 0x5a5a), wire: kernel });
   const foreignBefore = JSON.stringify([...kernel.table.get(serviceKeyId(foreignKey))!.dests.keys()]);
   director.start();
-  const checkKeys = spec.virtualServers.flatMap((vs) => vs.realServers.map((r) => ({ key: r.checkKey, ip: r.checkKey.split(' -> ')[1]!.split(':')[0]! })));
+  const keysOf = (sp: typeof spec) => sp.virtualServers.flatMap((vs) => vs.realServers.map((r) => ({ key: r.checkKey, ip: r.checkKey.split(' -> ')[1]!.split(':')[0]! })));
+  let checkKeys = keysOf(spec);
+  /** When each checked real server appeared (start or the reload that added it). */
+  const introducedAt = new Map(checkKeys.map((k) => [k.key, 0]));
+  let reloads = 0;
+  let nextReload = prng.int(20, 40) * US_PER_S;
   // Detection bound: first probe after at most delay_loop, retry x delay_before_retry, each probe up to connect_timeout.
   const boundUs = (DELAY_LOOP_S + RETRY * DBR_S + (RETRY + 1) * CONNECT_TIMEOUT_S + 1) * US_PER_S;
   const endUs = 120 * US_PER_S;
   const owned = new Set<string>();
   let nextFlip = prng.int(1, 10) * US_PER_S;
-  const ctx = () => `seed ${seed} at ${world.t} us\n${text}`;
+  const ctx = () => `seed ${seed} at ${world.t} us after ${reloads} reload(s)\n${blocks.join('\n')}`;
   for (let step = 0; ; step++) {
     assert.ok(step < 1_000_000, `the run did not finish, ${ctx()}`);
     if (world.t >= nextFlip && world.t < endUs - 40 * US_PER_S) {
@@ -145,14 +165,25 @@ function runSeed(seed: number): void {
       changedAt.set(s, world.t);
       nextFlip = world.t + prng.int(1, 8) * US_PER_S;
     }
-    if (world.t >= endUs - 40 * US_PER_S) { faults = false; nextFlip = endUs; }
-    if (!world.runOne(Math.min(nextFlip, endUs))) {
+    if (world.t >= nextReload && world.t < endUs - 40 * US_PER_S) {
+      blocks = mutate(prng, blocks, () => v++);
+      spec = specOf(blocks);
+      const before = new Set(checkKeys.map((k) => k.key));
+      checkKeys = keysOf(spec);
+      for (const k of checkKeys) if (!before.has(k.key)) introducedAt.set(k.key, world.t);
+      director.reload(spec);
+      reloads++;
+      nextReload = world.t + prng.int(15, 30) * US_PER_S;
+    }
+    if (world.t >= endUs - 40 * US_PER_S) { faults = false; nextFlip = endUs; nextReload = endUs; }
+    if (!world.runOne(Math.min(nextFlip, nextReload, endUs))) {
       if (world.t >= endUs) break;
-      world.t = Math.min(nextFlip, endUs);
+      world.t = Math.min(nextFlip, nextReload, endUs);
     }
     for (const id of director.desiredTable.keys()) owned.add(id);
     for (const { key, ip } of checkKeys) {
-      if (world.t - changedAt.get(ip)! > boundUs) {
+      // A checker new in a reload first waits the bootstrap delay (1 s) plus its warmup (<= 2 s here).
+      if (world.t - changedAt.get(ip)! > boundUs && world.t - introducedAt.get(key)! > boundUs + 3 * US_PER_S) {
         assert.equal(director.health(key), truth.get(ip) ? 'up' : 'down', `${key} verdict vs truth, ${ctx()}`);
       }
     }
