@@ -117,12 +117,14 @@ export function startLvs(config: KeepalivedConfig, o: LvsStartOptions): LvsHandl
         break;
     }
   };
+  const lt = config.global_defs.lvs_timeouts;
   const director = new LvsDirector(
     { clock, probes, ipvs: port, notifier },
     spec,
     {
       prng: new Prng(seed), releaseOnStop: o.releaseOnStop ?? true,
       flushAtStart: config.global_defs.lvs_flush === true, flushOnStop: config.global_defs.lvs_flush_on_stop === true,
+      ...(lt ? { timeouts: { tcpS: lt.tcp ?? 0, tcpFinS: lt.tcpfin ?? 0, udpS: lt.udp ?? 0 } } : {}),
     },
     observe,
   );

@@ -29,6 +29,7 @@
 // when the kernel has acknowledged (or IPVS is unavailable).
 // lvs_flush / lvs_flush_on_stop are expressed as ownership: every service the kernel holds is
 // claimed (after the first dump / at stop), so the planner removes what is not desired.
+// lvs_timeouts: one SET_CONFIG once the family is known, answered outside IpvsSync.
 // An unavailable IPVS (no family even after modprobe) is retried every `unavailableRetryUs`.
 
 import type { Prng } from '../base/prng.ts';
@@ -37,7 +38,8 @@ import { CheckerScheduler } from '../check/checker-scheduler.ts';
 import type { CheckAction } from '../check/checker-spec.ts';
 import { desiredTable, type DesiredDiagnostic, type Health, type VirtualServerSpec, type VsQuorumState } from '../ipvs/desired-table.ts';
 import { ipvsWire } from '../ipvs/ipvs-wire.ts';
-import { IpvsSync, type IpvsSyncAction, type IpvsSyncOptions, type IpvsWire } from '../ipvs/ipvs-sync.ts';
+import type { IpvsTimeouts } from '../ipvs/ipvs-messages.ts';
+import { IpvsSync, type IpvsSyncAction, type IpvsSyncOptions, type IpvsWire, type WireMessage } from '../ipvs/ipvs-sync.ts';
 import type { IpvsTable, ServiceEntry } from '../ipvs/model.ts';
 import type { LvsSpec, LvsVirtualServer } from './lvs-spec-from-config.ts';
 import type { LvsEvent, LvsPorts } from './lvs-ports.ts';
@@ -54,10 +56,15 @@ export interface LvsDirectorOptions {
   readonly flushAtStart?: boolean;
   /** lvs_flush_on_stop (without VS): on stop every service in the kernel goes, not only ours. */
   readonly flushOnStop?: boolean;
+  /** lvs_timeouts, set once the IPVS family is known (0 = leave unchanged). */
+  readonly timeouts?: IpvsTimeouts;
   readonly unavailableRetryUs?: DurationUs;
 }
 
 export type { IpvsPort, LvsEvent, LvsNotifier, LvsNotifyEvent, LvsPorts } from './lvs-ports.ts';
+
+/** The sequence number of our one request outside IpvsSync's (which counts up from 1). */
+const TIMEOUTS_SEQ = 0xfffffff0;
 
 interface RsState { health: Health; weight: number; readonly vs: string }
 
@@ -73,6 +80,8 @@ export class LvsDirector {
   private readonly vsTables = new Map<string, ReadonlyMap<string, ServiceEntry>>();
   private vsById: ReadonlyMap<string, LvsVirtualServer>;
   private specNow: LvsSpec;
+  private readonly wire: IpvsWire;
+  private readonly timeouts: IpvsTimeouts | undefined;
   private readonly owned = new Set<string>();
   private readonly dirtyVs = new Set<string>();
   private sharedServiceKeys = false;
@@ -96,7 +105,9 @@ export class LvsDirector {
   ) {
     this.specNow = spec;
     this.scheduler = new CheckerScheduler(spec.checks, opts.prng);
-    this.sync = new IpvsSync(opts.wire ?? ipvsWire, opts.sync);
+    this.wire = opts.wire ?? ipvsWire;
+    this.sync = new IpvsSync(this.wire, opts.sync);
+    this.timeouts = opts.timeouts;
     this.releaseOnStop = opts.releaseOnStop ?? true;
     this.flushOnStop = opts.flushOnStop ?? false;
     this.flushPending = opts.flushAtStart ?? false;
@@ -105,7 +116,12 @@ export class LvsDirector {
       for (const r of vs.realServers) this.rs.set(r.checkKey, { health: 'unknown', weight: r.weight, vs: vs.id });
     }
     this.vsById = new Map(spec.virtualServers.map((v) => [v.id, v]));
-    ports.ipvs.onMessages((msgs) => this.step((now) => { for (const m of msgs) this.sync.handleWireMessage(now, m); }));
+    ports.ipvs.onMessages((msgs) => this.step((now) => {
+      for (const m of msgs) {
+        if (m.seq === TIMEOUTS_SEQ) this.timeoutsReply(now, m);
+        else this.sync.handleWireMessage(now, m);
+      }
+    }));
     ports.ipvs.onOverrun(() => this.step((now) => this.sync.handleOverrun(now)));
   }
 
@@ -350,6 +366,10 @@ export class LvsDirector {
           else this.retryAt = now + this.unavailableRetryUs;
         } else if (a.event.type === 'synced' && this.stopping && this.desired.size === 0) {
           this.finishStop(now);
+        } else if (a.event.type === 'family-resolved' && this.timeouts) {
+          // lvs_timeouts (keepalived ipvs_set_timeouts at start-up): one SET_CONFIG beside
+          // IpvsSync's conversation, on a sequence number it never uses.
+          this.ports.ipvs.send(this.wire.encodeRequest({ cmd: 'set-config', timeouts: this.timeouts }, a.event.familyId, TIMEOUTS_SEQ));
         } else if (a.event.type === 'dumped' && this.flushPending && !this.stopping) {
           // lvs_flush as ownership: claiming every service the first dump found makes the planner
           // delete the ones we do not want and keep (not recreate) the ones we do.
@@ -359,6 +379,12 @@ export class LvsDirector {
         }
         return;
     }
+  }
+
+  private timeoutsReply(now: Instant, m: WireMessage): void {
+    if (m.kind === 'ack') return;
+    const why = m.kind === 'error' ? `errno ${m.errno}` : m.kind;
+    this.observe({ kind: 'diagnostic', at: now, subject: 'lvs_timeouts', message: `the kernel refused the IPVS timeouts (${why})` });
   }
 
   private finishStop(now: Instant): void {

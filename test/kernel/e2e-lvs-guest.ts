@@ -227,6 +227,9 @@ const TCP = `    TCP_CHECK {
 const NOTIFY = join(workDir, `notify-${process.pid}.sh`);
 const NOTIFY_LOG = join(workDir, `notify-${process.pid}.log`);
 const CONF = `
+global_defs {
+  lvs_timeouts tcp 901 tcpfin 121 udp 301
+}
 virtual_server 10.0.1.100 80 {
   delay_loop ${DELAY_LOOP_S}
   lvs_sched wrr
@@ -308,13 +311,15 @@ async function main(): Promise<void> {
   // Daemon 1 runs with -I (dont_release_ipvs): its table must survive its stop.
   const t0 = Date.now();
   let run = startDaemon(conf, ['-I']);
-  let ok = await step('startup: both services with weights 1/2/3, traffic spread by weight', async () => {
+  let ok = await step('startup: both services with weights 1/2/3, lvs_timeouts set, traffic spread by weight', async () => {
     await waitEvent(run, (e) => e.kind === 'ready', 60_000, 'the daemon to sync');
     figures.startToReadyMs = Date.now() - t0;
     const t = ipvsadm();
     check(same(t[NAT_KEY], natDests({ 1: 1, 2: 2, 3: 3 })), `NAT service: ${show(t)}`);
     check(same(t[DR_KEY], drDests({ 1: 1, 2: 2, 3: 3 })), `DR service: ${show(t)}`);
     check(same(t[FOREIGN], []), `foreign service: ${show(t)}`);
+    const timeouts = sh(`ip netns exec ${NS.d} ipvsadm -L --timeout`).trim();
+    check(timeouts === 'Timeout (tcp tcpfin udp): 901 121 301', `lvs_timeouts: ${timeouts}`);
     counts(await requests(NAT, 60), { r1: 10, r2: 20, r3: 30 }, 'NAT spread');
     counts(await requests(DR, 60), { r1: 10, r2: 20, r3: 30 }, 'DR spread');
   });
