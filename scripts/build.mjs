@@ -2,10 +2,14 @@
 // a TypeScript loader: start-up time is part of `keepalived-ts -t`'s cost.
 // Runtime dependencies with native or worker parts stay external and load from node_modules.
 import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+// Paths relative to the checkout, whatever the caller's working directory.
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/keepalived-ts.mjs',
+  entryPoints: [`${root}src/cli/main.ts`],
+  outfile: `${root}dist/keepalived-ts.mjs`,
   bundle: true,
   platform: 'node',
   format: 'esm',

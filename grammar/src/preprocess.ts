@@ -16,7 +16,7 @@
 // always name a real place. Work is bounded: MAXBUF per line, a replacement budget per line
 // (self-referencing definitions) and a total line budget (runaway ~SEQ), so no input hangs.
 import type { ConfigFileSystem, Diagnostic, ParseOptions, Severity } from './types.ts';
-import { colAt, sliceLine, type Seg, type SrcLine } from './source-line.ts';
+import { colAt, segAt, sliceLine, type Seg, type SrcLine } from './source-line.ts';
 import { escapeForLexer } from './lexer-escape.ts';
 import { decomment } from './decomment.ts';
 import { Definitions, MAXBUF, type Definition } from './definitions.ts';
@@ -288,7 +288,12 @@ class Preprocessor {
         return;
       }
       for (const rest of r.multiline) this.stack.push({ kind: 'lines', lines: rest, i: 0, multiline: true });
-      line = r.line;
+      line = cutSubstitutedComment(r.line);
+      // keepalived re-reads the substituted line from its first non-blank character: an empty
+      // `$E` before `@x ...` leaves a conditional line (measured with keepalived 2.2.7).
+      let lead = 0;
+      while (lead < line.text.length && (line.text.charCodeAt(lead) === 32 || line.text.charCodeAt(lead) === 9)) lead++;
+      if (lead > 0) line = sliceLine(line, lead);
       const n0 = line.text.charCodeAt(0);
       if (n0 !== 64 && n0 !== 126 && line.text.indexOf('$') < 0) break;
     }
@@ -393,3 +398,24 @@ class Preprocessor {
     this.pushFile(full, text);
   }
 }
+
+/**
+ * lib/parser.c alloc_strvec_r(): a word that starts with '#' or '!' ends the line. decomment()
+ * has already handled what was written, so this only bites on characters that substitution
+ * brought (`${_HASH}`, `${_BANG}`, or a definition holding them), which map to a point segment.
+ * Measured with keepalived 2.2.7: `${_BANG}frob 1` and `$H frob` ($H=${_HASH}) are silently
+ * ignored; `\#frob` and `"#frob"` stay words.
+ */
+function cutSubstitutedComment(line: SrcLine): SrcLine {
+  const t = line.text;
+  let inQuote = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 34 /* " */) inQuote = !inQuote;
+    if (inQuote || (c !== 35 /* # */ && c !== 33 /* ! */)) continue;
+    const wordStart = i === 0 || t.charCodeAt(i - 1) === 32 || t.charCodeAt(i - 1) === 9;
+    if (wordStart && !segAt(line.segs, i).linear) return sliceLine(line, 0, i);
+  }
+  return line;
+}
+

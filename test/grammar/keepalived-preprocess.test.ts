@@ -25,6 +25,10 @@ const CASES: Record<string, string> = {
   blankEndsMultilineDef: '$M= \\\nzz_1 \\\n\nzz_2\n$M\n',
   braces: 'zz_a { zz_b }\nzz_c{zz_d}zz_e\n"zz_q {" zz_r\n',
   builtins: 'zz_${_INSTANCE}\n',
+  // a word that substitution starts with '#' or '!' is a comment; written escapes and quotes are not
+  // an empty substitution before a conditional leaves a conditional line
+  emptyBeforeConditional: '$E=\n$E\t@x zz_c1\n$E\t@y zz_c2\n$E  zz_c3\n',
+  substitutedComment: '$H=${_HASH}\n$H zz_h1\n${_BANG}zz_b1 1\nzz_b2 ${_BANG}zz_b3\n\\#zz_e1\n"#zz_q1"\nzz_ok\n',
 };
 
 test('preprocessor output agrees with keepalived -t (unknown keywords, in order, with lines)', (t) => {
