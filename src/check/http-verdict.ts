@@ -54,7 +54,7 @@ export type HttpVerdict = { readonly ok: true; readonly detail: string } | { rea
 
 export interface HttpResponseFacts {
   readonly status: number;
-  /** MD5 of the body, hex (computed incrementally by the probe with Md5). */
+  /** MD5 of the body, hex (computed by the probe as the body streams in). */
   readonly bodyMd5: string;
   /** The body, when a regex needs it (latin1: one char per byte, so offsets are byte offsets). */
   readonly bodyText?: string;

@@ -6,18 +6,18 @@
 // The Client dials through our own connector, so bindto/bind_port, SNI (enable_sni/sni_name)
 // and the certificate options (verify or not, CA, client certificate) are exactly ours:
 // keepalived does not verify the server certificate unless told to, and neither do we.
-// The body is streamed through the pure Md5 (genhash's digest); only a url with a regex keeps
+// The body is streamed through node:crypto's MD5 (genhash's digest); only a url with a regex keeps
 // the text. The verdict itself is src/check/http-verdict.ts. connect_timeout bounds the connect,
 // the wait for headers and every gap in the body, as keepalived's per-read timeout does.
 // Not reproduced: HTTP/1.0 on the wire (undici speaks HTTP/1.1; the request still closes).
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Client, type buildConnector } from 'undici';
 import type { ProbeSpec } from '../../check/checker-spec.ts';
 import { httpVerdict, needsBodyText, planHttpRequest } from '../../check/http-verdict.ts';
-import { Md5 } from '../../check/md5.ts';
 import { type Cancel, type ProbeImpl, dialHost, errorReason, msFromUs } from './probe-impl.ts';
 
 export type HttpSpec = Extract<ProbeSpec, { kind: 'http' }>;
@@ -138,7 +138,7 @@ export function httpProbe(clients: HttpClients): ProbeImpl<HttpSpec> {
         reset: true,
         signal: abort.signal,
       });
-      const md5 = new Md5();
+      const md5 = createHash('md5');
       const parts: Buffer[] = [];
       let kept = 0;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -150,7 +150,7 @@ export function httpProbe(clients: HttpClients): ProbeImpl<HttpSpec> {
       }
       const v = httpVerdict(spec.url, {
         status: res.statusCode,
-        bodyMd5: md5.hex(),
+        bodyMd5: md5.digest('hex'),
         ...(wantText ? { bodyText: Buffer.concat(parts).subarray(0, MAX_TEXT_BYTES).toString('latin1') } : {}),
       });
       finish(v.ok ? { kind: 'ok', detail: v.detail } : { kind: 'failed', reason: v.reason });
