@@ -41,6 +41,7 @@ import { SdNotify } from '../os/sd-notify.ts';
 import { ChildScriptRunner, type ScriptExec } from '../os/script-runner.ts';
 import { TrackFileWatcher } from '../os/track-file-watcher.ts';
 import { OsVrrpLink, type LinkEndpoint } from '../os/vrrp-link.ts';
+import { VmacPort } from '../os/vmac-port.ts';
 import { createDaemonLogger, type DaemonLogger } from './daemon-log.ts';
 import { loadConfig } from './load-config.ts';
 import { startLvs, type LvsHandle } from './lvs-start.ts';
@@ -186,6 +187,13 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
       return EXIT_FATAL;
     }
     const live: Live = { config, plan, exec: execResolver(config, log), watched: watchedInterfaces(plan) };
+    // use_vmac: the macvlans exist before the sockets bind to them; deleted last on stop.
+    const vmacs = new VmacPort(nl, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
+    closers.push(() => { void vmacs.removeAll(); });
+    for (const v of plan.vmacs) {
+      const err = await vmacs.create(v);
+      if (err) log.error(`(${v.instance}) ${err}`);
+    }
     const vlog = new VrrpLog(log);
     const osLink = OsVrrpLink.open(specs.map(endpointOf), { warn: (m) => log.warn(m), debug: (m) => log.debug(m) });
     closers.push(() => osLink.close());
@@ -280,6 +288,9 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
         return;
       }
       const next = await planFor(nl, loaded.config, log);
+      for (const v of next.vmacs) {
+        if (!plan.vmacs.some((p) => p.name === v.name)) log.warn(`(${v.instance}) use_vmac added by a reload is not created until a restart`);
+      }
       for (const s of next.director.instances) {
         try {
           osLink.ensure(endpointOf(s));
@@ -318,6 +329,7 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
     stopping = true;
     director.stop();
     await netAddrs.idle(STOP_NETLINK_WAIT_MS);
+    await vmacs.removeAll();
     log.info('Stopped');
     return EXIT_OK;
   } finally {

@@ -66,17 +66,46 @@ export interface DaemonVrrpPlan {
   readonly trackFiles: readonly TrackFile[];
   readonly mcastGroup4: IpAddress;
   readonly mcastGroup6: IpAddress;
+  /** use_vmac: the macvlans to create before the instances start (their spec ifname is the VMAC). */
+  readonly vmacs: readonly VmacPlan[];
   readonly problems: readonly SpecProblem[];
+}
+
+export interface VmacPlan {
+  readonly instance: string;
+  /** vrrp.<VRID> (global vmac_prefix) or the configured name. */
+  readonly name: string;
+  /** The configured interface, which the VMAC sits on. */
+  readonly base: string;
+  readonly mac: Uint8Array;
+  readonly family: 4 | 6;
+  /** IPv6: the base's link-local, which the VMAC gets as its advert source. */
+  readonly linkLocal?: IpAddress;
+}
+
+/**
+ * The VMAC's MAC: configured (6 octets, or 5 + the VRID as keepalived allows), else the RFC 9568
+ * section 7.3 virtual router MAC 00:00:5e:00:01:VRID / 00:00:5e:00:02:VRID.
+ */
+function vmacMacOf(text: string | undefined, vrid: number, family: 4 | 6): Uint8Array | undefined {
+  if (text === undefined) return Uint8Array.of(0x00, 0x00, 0x5e, 0x00, family === 4 ? 0x01 : 0x02, vrid & 0xff);
+  const parts = text.split(':');
+  if ((parts.length !== 5 && parts.length !== 6) || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) return undefined;
+  const bytes = parts.map((p) => Number.parseInt(p, 16));
+  if (bytes.length === 5) bytes.push(vrid & 0xff);
+  return Uint8Array.from(bytes);
 }
 
 export function vipKey(dev: string, addr: IpAddress): string {
   return `${dev}/${formatIp(addr)}`;
 }
 
-function vipOf(line: VirtualIpAddress, ifname: string): VipSpec | undefined {
+/** `base`: a VIP on the configured interface goes on the VMAC (ifname) when use_vmac is set. */
+function vipOf(line: VirtualIpAddress, ifname: string, base: string = ifname): VipSpec | undefined {
   const addr = parseIp(line.address);
   if (!addr) return undefined;
-  return { addr, prefixLen: line.prefix_len, ...(line.dev !== undefined && line.dev !== ifname ? { ifname: line.dev } : {}) };
+  const onOwn = line.dev === undefined || line.dev === ifname || line.dev === base;
+  return { addr, prefixLen: line.prefix_len, ...(onOwn ? {} : { ifname: line.dev }) };
 }
 
 function mergeRefs(own: readonly TrackRef[], group: readonly TrackRef[]): TrackRef[] {
@@ -105,40 +134,54 @@ export function vrrpPlanFromConfig(cfg: VrrpConfigView, host: SpecHost): DaemonV
   const fileByName = new Map((cfg.track_files ?? []).map((f) => [f.name, f]));
   const usedFiles = new Set<string>();
   const instances: VrrpInstanceSpec[] = [];
+  const vmacs: VmacPlan[] = [];
 
   for (const inst of cfg.vrrp_instances) {
     const problem = (message: string, severity: 'error' | 'warning' = 'error'): void => {
       problems.push({ severity, instance: inst.name, message, file: inst.origin.file, line: inst.origin.line });
     };
-    const ifname = inst.interface ?? g.default_interface;
+    const baseIf = inst.interface ?? g.default_interface;
     const family = inst.family;
+    // use_vmac: adverts, VIPs and GARPs use the VMAC; the advert source stays the base's address
+    // (keepalived vrrp_vmac.c; IPv4 adverts go out with IP_HDRINCL, so the VMAC needs none).
+    const vmacName = inst.use_vmac ? (inst.use_vmac.name ?? `${g.vmac_prefix}.${inst.virtual_router_id}`) : undefined;
+    const ifname = vmacName ?? baseIf;
     if (inst.virtual_router_id < 1 || inst.virtual_router_id > 255) {
       problem(`(${inst.name}) virtual_router_id missing or invalid - instance not started`);
       continue;
     }
     const srcText = inst.unicast_src_ip ?? inst.mcast_src_ip;
-    const primary = srcText !== undefined ? parseIp(srcText) : host.primaryAddress(ifname, family);
+    const primary = srcText !== undefined ? parseIp(srcText) : host.primaryAddress(baseIf, family);
     if (!primary || primary.family !== family) {
-      problem(`(${inst.name}) no IPv${family} address to send adverts from on ${ifname} - instance not started`);
+      problem(`(${inst.name}) no IPv${family} address to send adverts from on ${baseIf} - instance not started`);
       continue;
+    }
+    if (vmacName !== undefined) {
+      const mac = vmacMacOf(inst.use_vmac?.mac, inst.virtual_router_id, family);
+      if (!mac) {
+        problem(`(${inst.name}) use_vmac: invalid MAC address '${inst.use_vmac?.mac ?? ''}' - instance not started`);
+        continue;
+      }
+      const ll = family === 6 ? host.primaryAddress(baseIf, 6) : undefined;
+      vmacs.push({ instance: inst.name, name: vmacName, base: baseIf, mac, family, ...(ll ? { linkLocal: ll } : {}) });
+      if (inst.vmac_xmit_base) problem(`(${inst.name}) vmac_xmit_base is not supported yet - adverts are sent from ${vmacName}`, 'warning');
     }
     const vips: VipSpec[] = [];
     for (const line of inst.virtual_ipaddress) {
-      const v = vipOf(line, ifname);
+      const v = vipOf(line, ifname, baseIf);
       if (!v) continue;
       vips.push(v);
       vipLines.set(vipKey(v.ifname ?? ifname, v.addr), line);
     }
     const excluded: VipSpec[] = [];
     for (const line of inst.virtual_ipaddress_excluded) {
-      const v = vipOf(line, ifname);
+      const v = vipOf(line, ifname, baseIf);
       if (!v) continue;
       excluded.push(v);
       vipLines.set(vipKey(v.ifname ?? ifname, v.addr), line);
     }
 
     // What this daemon does not do yet: said once at start-up instead of silently ignored.
-    if (inst.use_vmac) problem(`(${inst.name}) use_vmac is not supported yet - adverts and VIPs use ${ifname} itself`, 'warning');
     if (inst.use_ipvlan) problem(`(${inst.name}) use_ipvlan is not supported yet - ignored`, 'warning');
     if (inst.track_process.length > 0) problem(`(${inst.name}) track_process is not supported yet - ignored`, 'warning');
     if (inst.virtual_rules.length > 0) problem(`(${inst.name}) virtual_rules are not installed yet - ignored`, 'warning');
@@ -257,6 +300,7 @@ export function vrrpPlanFromConfig(cfg: VrrpConfigView, host: SpecHost): DaemonV
     trackFiles: [...usedFiles].map((n) => fileByName.get(n)!),
     mcastGroup4: parseIp(g.vrrp_mcast_group4) ?? parseIp('224.0.0.18')!,
     mcastGroup6: parseIp(g.vrrp_mcast_group6) ?? parseIp('ff02::12')!,
+    vmacs,
     problems,
   };
 }
