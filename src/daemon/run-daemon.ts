@@ -42,6 +42,8 @@ import { ChildScriptRunner, type ScriptExec } from '../os/script-runner.ts';
 import { TrackFileWatcher } from '../os/track-file-watcher.ts';
 import { OsVrrpLink, type LinkEndpoint } from '../os/vrrp-link.ts';
 import { VmacPort } from '../os/vmac-port.ts';
+import { GcStats } from './gc-stats.ts';
+import { IoFirstClock } from './io-first-clock.ts';
 import { createDaemonLogger, type DaemonLogger } from './daemon-log.ts';
 import { loadConfig } from './load-config.ts';
 import { startLvs, type LvsHandle } from './lvs-start.ts';
@@ -179,6 +181,8 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
   const signals = new SignalQueue(o.stopSignal);
   const nl = NetlinkSocket.open(NETLINK_ROUTE);
   const closers: Array<() => void> = [() => signals.close(), () => nl.close()];
+  const gcStats = GcStats.fromEnv(log); // KEEPALIVED_TS_GC_STATS=1 (bench/vrrp-soak.ts)
+  if (gcStats) closers.push(() => gcStats.stop());
   try {
     const plan = await planFor(nl, config, log);
     const specs = plan.director.instances;
@@ -197,7 +201,9 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
     const vlog = new VrrpLog(log);
     const osLink = OsVrrpLink.open(specs.map(endpointOf), { warn: (m) => log.warn(m), debug: (m) => log.debug(m) });
     closers.push(() => osLink.close());
-    const clock = new MonotonicClock();
+    const monotonic = new MonotonicClock();
+    // Adverts queued during a stall are read before a due timer fires (io-first-clock.ts).
+    const clock = new IoFirstClock(monotonic);
     closers.push(() => clock.cancel());
     const netAddrs = new NetlinkAddressPort(nl, vipOptionsOf(() => live.plan));
     const announcer = new PacketAnnouncer({ warn: (m) => log.warn(m) });
