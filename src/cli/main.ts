@@ -6,7 +6,6 @@ import { signum } from './signum.ts';
 import { spawn } from 'node:child_process';
 import { runConfigTest, runDumpConfig } from './config-test.ts';
 import { formatDiagnostic } from './format-diagnostic.ts';
-import { runDaemon } from '../daemon/run-daemon.ts';
 
 export const VERSION = '0.1.0';
 
@@ -63,6 +62,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (o.dontFork !== true) return detach(argv);
   const cwd = process.cwd();
+  // Loaded only when the daemon runs: `-t` need not load pino, undici and the sockets.
+  const { runDaemon } = await import('../daemon/run-daemon.ts');
   return runDaemon({
     ...common,
     logConsole: o.logConsole === true,

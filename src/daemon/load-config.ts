@@ -31,7 +31,7 @@ export function readConfiguration(o: LoadOptions): Loaded {
     cwd: process.cwd(),
   });
   const readSource = (f: string): string | undefined => nodeConfigFs.readFile(f);
-  const built = buildConfig(parsed.statements, o.hostChecks === false ? { readSource } : { host: nodeHostFacts, readSource });
+  const built = buildConfig(parsed.statements, o.hostChecks === false ? { readSource } : { host: nodeHostFacts(), readSource });
   return { config: built.config, diagnostics: [...parsed.diagnostics, ...built.diagnostics], files: parsed.files };
 }
 

@@ -3,8 +3,6 @@
 // Skipped with --no-host-checks, and on the corpus.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 
-let passwdNames: Set<string> | undefined;
-
 /** Structurally the config layer's HostFacts (src/config/host-facts.ts). */
 export interface NodeHostFacts {
   interfaceExists(name: string): boolean;
@@ -12,34 +10,51 @@ export interface NodeHostFacts {
   userExists(name: string): boolean;
 }
 
-export const nodeHostFacts: NodeHostFacts = {
-  interfaceExists(name) {
-    // A name with a slash or a dot-only name could walk out of /sys/class/net.
-    if (!/^[^/\s]{1,15}$/.test(name) || name === '.' || name === '..') return false;
-    try {
-      statSync(`/sys/class/net/${name}`);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  fileExecutable(path) {
-    try {
-      if (!statSync(path).isFile()) return false;
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  userExists(name) {
-    if (!passwdNames) {
-      try {
-        passwdNames = new Set(readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')[0]!).filter(Boolean));
-      } catch {
-        return true; // cannot tell: do not report a false error
+/**
+ * Host facts for ONE reading of the configuration: answers are cached (a big file asks about
+ * the same interface thousands of times), and a reload makes a new one so it sees the host anew.
+ */
+export function nodeHostFacts(): NodeHostFacts {
+  const interfaces = new Map<string, boolean>();
+  let passwdNames: Set<string> | undefined;
+  return {
+    interfaceExists(name) {
+      let known = interfaces.get(name);
+      if (known === undefined) {
+        known = sysClassNetHas(name);
+        interfaces.set(name, known);
       }
-    }
-    return passwdNames.has(name);
-  },
-};
+      return known;
+    },
+    fileExecutable(path) {
+      try {
+        if (!statSync(path).isFile()) return false;
+        accessSync(path, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    userExists(name) {
+      if (!passwdNames) {
+        try {
+          passwdNames = new Set(readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')[0]!).filter(Boolean));
+        } catch {
+          return true; // cannot tell: do not report a false error
+        }
+      }
+      return passwdNames.has(name);
+    },
+  };
+}
+
+function sysClassNetHas(name: string): boolean {
+  // A name with a slash or a dot-only name could walk out of /sys/class/net.
+  if (!/^[^/\s]{1,15}$/.test(name) || name === '.' || name === '..') return false;
+  try {
+    statSync(`/sys/class/net/${name}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
