@@ -8,4 +8,6 @@ export interface HostFacts {
   fileExecutable?(path: string): boolean;
   /** Whether a user exists (script_user, `user` keywords); absent = not checked. */
   userExists?(name: string): boolean;
+  /** Whether this host forwards the family's packets (NAT needs it); undefined = cannot tell. */
+  ipForwarding?(family: 4 | 6): boolean | undefined;
 }

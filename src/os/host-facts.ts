@@ -8,6 +8,7 @@ export interface NodeHostFacts {
   interfaceExists(name: string): boolean;
   fileExecutable(path: string): boolean;
   userExists(name: string): boolean;
+  ipForwarding(family: 4 | 6): boolean | undefined;
 }
 
 /**
@@ -15,16 +16,12 @@ export interface NodeHostFacts {
  * the same interface thousands of times), and a reload makes a new one so it sees the host anew.
  */
 export function nodeHostFacts(): NodeHostFacts {
-  const interfaces = new Map<string, boolean>();
+  let interfaces: Set<string> | undefined;
   let passwdNames: Set<string> | undefined;
   return {
     interfaceExists(name) {
-      let known = interfaces.get(name);
-      if (known === undefined) {
-        known = sysClassNetHas(name);
-        interfaces.set(name, known);
-      }
-      return known;
+      interfaces ??= interfaceNames();
+      return interfaces.has(name);
     },
     fileExecutable(path) {
       try {
@@ -33,6 +30,14 @@ export function nodeHostFacts(): NodeHostFacts {
         return true;
       } catch {
         return false;
+      }
+    },
+    ipForwarding(family) {
+      const path = family === 4 ? '/proc/sys/net/ipv4/ip_forward' : '/proc/sys/net/ipv6/conf/all/forwarding';
+      try {
+        return readFileSync(path, 'utf8').trim() !== '0';
+      } catch {
+        return undefined;
       }
     },
     userExists(name) {
@@ -48,13 +53,16 @@ export function nodeHostFacts(): NodeHostFacts {
   };
 }
 
-function sysClassNetHas(name: string): boolean {
-  // A name with a slash or a dot-only name could walk out of /sys/class/net.
-  if (!/^[^/\s]{1,15}$/.test(name) || name === '.' || name === '..') return false;
+/**
+ * Interface names of THIS process's network namespace. /proc/self/net/dev follows the
+ * namespace of the reader; /sys/class/net shows whichever namespace mounted sysfs, which is
+ * wrong under `unshare -n` (it still listed the host's eth0 there).
+ */
+function interfaceNames(): Set<string> {
   try {
-    statSync(`/sys/class/net/${name}`);
-    return true;
+    const lines = readFileSync('/proc/self/net/dev', 'utf8').split('\n').slice(2);
+    return new Set(lines.map((l) => l.split(':')[0]!.trim()).filter(Boolean));
   } catch {
-    return false;
+    return new Set();
   }
 }

@@ -122,3 +122,15 @@ test('options parse as getopt_long does; unknown options and unsupported feature
   // keepalived warns "Unexpected argument(s)" and goes on; keepalived-ts refuses (exit 1).
   assert.equal(run([KTS, '-tf', '/nonexistent/k.conf'], REPO_ROOT).status, 1);
 });
+
+test('-t checks the host it runs on: interfaces of its own namespace, and IP forwarding for NAT', (t) => {
+  if (!need(t, isRoot() && hasCommand('unshare'), 'root and unshare for a throw-away network namespace')) return;
+  const nat = join(REPO_ROOT, 'examples/lvs-nat/director.conf');
+  // A fresh namespace has only lo and forwarding off: eth0 is missing (not the host's eth0
+  // seen through /sys), and the NAT virtual server gets the forwarding warning.
+  const off = run(['unshare', '-n', KTS, '-t', '-f', nat], REPO_ROOT);
+  assert.match(off.stderr, /\(VI_NAT\) interface eth0 does not exist on this host \[no-such-interface\]/);
+  assert.match(off.stderr, /net\.ipv4\.ip_forward = 1, and this host has 0.*\[ip-forward-off\]/);
+  const on = run(['unshare', '-n', 'sh', '-c', `sysctl -qw net.ipv4.ip_forward=1 && exec '${KTS}' -t -f '${nat}'`], REPO_ROOT);
+  assert.doesNotMatch(on.stderr, /ip-forward-off/);
+});

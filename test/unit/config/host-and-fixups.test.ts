@@ -71,3 +71,17 @@ test('nb_get_retry: deprecated, and keepalived counts that deprecation as a conf
   assert.deepEqual([d.severity, d.hint], ['error', "use 'retry'"]);
   assert.equal(b.exit, 5);
 });
+
+test('NAT with forwarding off: one warning per family at the first NAT virtual server; DR and unknown hosts say nothing', () => {
+  const rs = (ip: string) => `  real_server ${ip} 80 {\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
+  const vs = (ip: string, kind: string) => `virtual_server ${ip} 80 {\n  lb_algo rr\n  lb_kind ${kind}\n  protocol TCP\n${rs(ip.includes(':') ? 'fd00::2' : '10.0.0.2')}}\n`;
+  const text = vs('192.0.2.1', 'NAT') + vs('192.0.2.2', 'NAT') + vs('2001:db8::1', 'NAT') + vs('192.0.2.3', 'DR');
+  const off = buildText(text, { host: host([], { ipForwarding: () => false }) });
+  const warned = off.diagnostics.filter((d) => d.code === 'ip-forward-off');
+  assert.deepEqual(warned.map((d) => d.line), [1, 21], 'first IPv4 NAT server and the IPv6 one');
+  assert.match(warned[1]!.message, /net\.ipv6\.conf\.all\.forwarding/);
+  assert.equal(off.exit, 0, 'a warning, not an error: keepalived runs such a config');
+  assert.equal(buildText(text, { host: host([], { ipForwarding: () => true }) }).codes.includes('ip-forward-off'), false);
+  assert.equal(buildText(text, { host: host([], { ipForwarding: () => undefined }) }).codes.includes('ip-forward-off'), false);
+  assert.equal(buildText(vs('192.0.2.3', 'DR'), { host: host([], { ipForwarding: () => false }) }).codes.includes('ip-forward-off'), false);
+});
