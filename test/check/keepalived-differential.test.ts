@@ -14,9 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hasCommand, isRoot, need } from '../support/env.ts';
+import { TOOLS } from '../support/paths.ts';
 
 const run = promisify(execFile);
-const RUN_IN_VM = '/work/shared/tools/run-in-vm.sh';
+const RUN_IN_VM = process.env.KTS_RUN_IN_VM ?? join(TOOLS, 'run-in-vm.sh');
 
 interface OracleRun {
   who: string;
