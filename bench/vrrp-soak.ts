@@ -9,7 +9,7 @@
 //     worst, p99.9, p99, count;
 //   - GC pauses inside each daemon (KEEPALIVED_TS_GC_STATS=1, src/daemon/gc-stats.ts: perf_hooks
 //     'gc' entries; one summary line per minute and at stop).
-// Usage (root): node --import tsx bench/vrrp-soak.ts [--minutes 10] [--no-stress]
+// Usage (root): node --import tsx bench/vrrp-soak.ts [--minutes 10] [--no-stress] [--nice -20]
 // Writes bench/out/vrrp-soak.json.
 
 import { spawn } from 'node:child_process';
@@ -21,8 +21,11 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const mi = process.argv.indexOf('--minutes');
 const MINUTES = mi >= 0 ? Number(process.argv[mi + 1]) : 10;
 const STRESS = !process.argv.includes('--no-stress');
+const ni = process.argv.indexOf('--nice');
+const NICE = ni >= 0 ? Number(process.argv[ni + 1]) : undefined;
 
-const GLOBAL = 'global_defs {\n    enable_script_security\n    script_user root\n}\n';
+// --nice N: global_defs vrrp_priority N (src/daemon/process-priority.ts), keepalived's knob.
+const GLOBAL = `global_defs {\n    enable_script_security\n    script_user root\n${NICE !== undefined ? `    vrrp_priority ${NICE}\n` : ''}}\n`;
 const conf = (priority: number, state: 'MASTER' | 'BACKUP'): string =>
   GLOBAL + instanceConf({ priority, state, version: 3, advertInt: 0.01 });
 const env = { KEEPALIVED_TS_GC_STATS: '1', KEEPALIVED_TS_GC_STATS_INTERVAL: '60' };
@@ -45,7 +48,7 @@ try {
   const base2 = transitions(d2.log());
   const pcap = await l.captureStart('soak.pcap');
   const tStart = Date.now() / 1000;
-  console.log(`soak: ${MINUTES} min, VRRPv3 advert_int 0.01, stress-ng --cpu 2: ${STRESS ? 'on' : 'off'}`);
+  console.log(`soak: ${MINUTES} min, VRRPv3 advert_int 0.01, stress-ng --cpu 2: ${STRESS ? 'on' : 'off'}, vrrp_priority: ${NICE ?? 'unset'}`);
   const endAt = Date.now() + MINUTES * 60_000;
   while (Date.now() < endAt) {
     await sleep(Math.min(30_000, endAt - Date.now()));
@@ -70,7 +73,7 @@ try {
   const gc1 = gcLines(d1.log());
   const gc2 = gcLines(d2.log());
   const result = {
-    minutes: MINUTES, stress: STRESS, spurious, advertsFromBackup: fromD2,
+    minutes: MINUTES, stress: STRESS, vrrpPriority: NICE ?? null, spurious, advertsFromBackup: fromD2,
     masterAdverts: t1.length, gapMs: { max: gaps[gaps.length - 1] ?? 0, p999: q(0.999), p99: q(0.99), median: q(0.5) },
     gapsOver20ms: over(20), gapsOver34ms: over(34),
     gcMaster: gc1[gc1.length - 1] ?? 'none', gcBackup: gc2[gc2.length - 1] ?? 'none',

@@ -44,6 +44,7 @@ import { OsVrrpLink, type LinkEndpoint } from '../os/vrrp-link.ts';
 import { VmacPort } from '../os/vmac-port.ts';
 import { GcStats } from './gc-stats.ts';
 import { IoFirstClock } from './io-first-clock.ts';
+import { applyVrrpPriority } from './process-priority.ts';
 import { createDaemonLogger, type DaemonLogger } from './daemon-log.ts';
 import { loadConfig } from './load-config.ts';
 import { startLvs, type LvsHandle } from './lvs-start.ts';
@@ -183,6 +184,7 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
   const closers: Array<() => void> = [() => signals.close(), () => nl.close()];
   const gcStats = GcStats.fromEnv(log); // KEEPALIVED_TS_GC_STATS=1 (bench/vrrp-soak.ts)
   if (gcStats) closers.push(() => gcStats.stop());
+  applyVrrpPriority(config.global_defs, log);
   try {
     const plan = await planFor(nl, config, log);
     const specs = plan.director.instances;
