@@ -126,14 +126,20 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   let lvs: LvsHandle | undefined;
   try {
     if (wantLvs) lvs = startLvs(config, { log, releaseOnStop: !(o.dontReleaseIpvs ?? false) });
-    if (wantVrrp && config.vrrp_instances.length > 0) return await runVrrp(config, o, log, errOut);
+    if (wantVrrp && config.vrrp_instances.length > 0) return await runVrrp(config, o, log, errOut, lvs);
     if (!lvs) {
       errOut.write(`keepalived-ts: nothing to run in ${o.file} (no ${wantVrrp ? 'vrrp_instance' : 'virtual_server'})\n`);
       return EXIT_FATAL;
     }
     const signals = new SignalQueue(o.stopSignal);
     try {
-      while ((await signals.next()) === 'SIGHUP') log.warn('SIGHUP: reloading the LVS half is not supported yet - configuration unchanged');
+      while ((await signals.next()) === 'SIGHUP') {
+        // keepalived SIGHUP: re-read the file; a configuration with errors keeps the running one.
+        const next = await reloadConfiguration(o, log);
+        if (!next) continue;
+        lvs.reload(next);
+        log.info('Reload finished');
+      }
     } finally {
       signals.close();
     }
@@ -178,7 +184,30 @@ function watchedInterfaces(plan: DaemonVrrpPlan): Set<string> {
   return w;
 }
 
-async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLogger, errOut: { write(s: string): unknown }): Promise<number> {
+/**
+ * keepalived SIGHUP: re-read the file. A configuration with errors is refused with its
+ * diagnostics in the log and the running one stays (undefined is returned).
+ */
+async function reloadConfiguration(o: DaemonOptions, log: DaemonLogger): Promise<KeepalivedConfig | undefined> {
+  log.info('Reloading');
+  const loaded = await loadConfig({ ...o, hostChecks: o.hostChecks ?? true });
+  const fmt = o.formatDiagnostic ?? defaultFormat;
+  for (const d of loaded.diagnostics) (d.severity === 'error' ? log.error.bind(log) : log.warn.bind(log))(fmt(d));
+  if (loaded.diagnostics.some((d) => d.severity === 'error')) {
+    log.error('Reload aborted: the configuration has errors - keeping the running configuration');
+    return undefined;
+  }
+  return loaded.config;
+}
+
+async function runVrrp(
+  config: KeepalivedConfig,
+  o: DaemonOptions,
+  log: DaemonLogger,
+  errOut: { write(s: string): unknown },
+  /** The LVS half, when it runs beside VRRP: a reload reaches it too. */
+  lvs: LvsHandle | undefined,
+): Promise<number> {
   const signals = new SignalQueue(o.stopSignal);
   const nl = NetlinkSocket.open(NETLINK_ROUTE);
   const closers: Array<() => void> = [() => signals.close(), () => nl.close()];
@@ -287,15 +316,9 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
 
     // keepalived SIGHUP: re-read the file; a configuration with errors keeps the running one.
     const reload = async (): Promise<void> => {
-      log.info('Reloading');
-      const loaded = await loadConfig({ ...o, hostChecks: o.hostChecks ?? true });
-      const fmt = o.formatDiagnostic ?? defaultFormat;
-      for (const d of loaded.diagnostics) (d.severity === 'error' ? log.error.bind(log) : log.warn.bind(log))(fmt(d));
-      if (!loaded.config || loaded.diagnostics.some((d) => d.severity === 'error')) {
-        log.error('Reload aborted: the configuration has errors - keeping the running configuration');
-        return;
-      }
-      const next = await planFor(nl, loaded.config, log);
+      const loaded = await reloadConfiguration(o, log);
+      if (!loaded) return;
+      const next = await planFor(nl, loaded, log);
       for (const v of next.vmacs) {
         if (!plan.vmacs.some((p) => p.name === v.name)) log.warn(`(${v.instance}) use_vmac added by a reload is not created until a restart`);
       }
@@ -306,11 +329,12 @@ async function runVrrp(config: KeepalivedConfig, o: DaemonOptions, log: DaemonLo
           log.error(`(${s.name}) cannot open its VRRP socket on ${s.ifname}: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
-      live.config = loaded.config;
+      lvs?.reload(loaded);
+      live.config = loaded;
       live.plan = next;
-      live.exec = execResolver(loaded.config, log);
+      live.exec = execResolver(loaded, log);
       live.watched = watchedInterfaces(next);
-      notifier.setConfig(notifierConfig(loaded.config, next, live.exec));
+      notifier.setConfig(notifierConfig(loaded, next, live.exec));
       files.close();
       files = new TrackFileWatcher(trackedFiles(next), onFile, fileLog);
       files.start();
