@@ -101,7 +101,7 @@ export class IpvsKernelModel {
       case 'zero': return [ack(req.service && !this.table.has(serviceKeyId(req.service)) ? ESRCH : 0)];
       default: {
         if ((req.cmd === 'new-service' || req.cmd === 'set-service') && !this.schedulers.has(req.service.attrs.scheduler)) return [ack(ENOENT)];
-        const refused = applyOpInPlace(this.table, opOf(req));
+        const refused = applyOpInPlace(this.table, ipvsOpOfRequest(req));
         return [ack(refused === 'EEXIST' ? EEXIST : refused === 'ESRCH' ? ESRCH : 0)];
       }
     }
@@ -131,7 +131,8 @@ export class IpvsKernelModel {
   }
 }
 
-function opOf(req: IpvsRequest): IpvsOp {
+/** The table operation a NEW/SET/DEL service or dest request asks for (the kernel's view). */
+export function ipvsOpOfRequest(req: IpvsRequest): IpvsOp {
   switch (req.cmd) {
     case 'new-service': return { op: 'add-service', service: req.service };
     case 'set-service': return { op: 'edit-service', service: req.service };

@@ -6,7 +6,7 @@ import type { IpvsRequest } from '../../../src/ipvs/ipvs-messages.ts';
 import type { IpvsWire, WireMessage } from '../../../src/ipvs/ipvs-sync.ts';
 import { applyPlan } from '../../../src/ipvs/apply-plan.ts';
 import { serviceKeyId, type ServiceEntry } from '../../../src/ipvs/model.ts';
-import type { IpvsOp } from '../../../src/ipvs/plan.ts';
+import { ipvsOpOfRequest } from '../../../src/ipvs/ipvs-kernel-model.ts';
 
 type Sent = { seq: number; req: IpvsRequest | 'family' };
 
@@ -60,7 +60,7 @@ export class FakeIpvsKernel implements IpvsWire {
         replies.push({ seq, kind: 'done' });
         continue;
       }
-      const op = requestOp(req);
+      const op = ipvsOpOfRequest(req);
       const r = applyPlan(this.table, [op]);
       if (r.failed) replies.push({ seq, kind: 'error', errno: r.failed.errno === 'EEXIST' ? 17 : 3 });
       else { this.table = r.table; replies.push({ seq, kind: 'ack' }); }
@@ -69,14 +69,3 @@ export class FakeIpvsKernel implements IpvsWire {
   }
 }
 
-function requestOp(req: IpvsRequest): IpvsOp {
-  switch (req.cmd) {
-    case 'new-service': return { op: 'add-service', service: req.service };
-    case 'set-service': return { op: 'edit-service', service: req.service };
-    case 'del-service': return { op: 'del-service', key: req.service };
-    case 'new-dest': return { op: 'add-dest', service: req.service, dest: req.dest };
-    case 'set-dest': return { op: 'edit-dest', service: req.service, dest: req.dest };
-    case 'del-dest': return { op: 'del-dest', service: req.service, dest: req.dest };
-    default: throw new Error(`fake kernel: ${req.cmd} not modelled`);
-  }
-}
