@@ -6,8 +6,10 @@ import { signum } from './signum.ts';
 import { spawn } from 'node:child_process';
 import { runConfigTest, runDumpConfig } from './config-test.ts';
 import { formatDiagnostic } from './format-diagnostic.ts';
+import { SUBCOMMANDS, subcommandHelp } from './subcommands.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from '../daemon/version.ts';
+import { VERSION } from '../daemon/version.ts';
 
 const DEFAULT_CONFIG = '/etc/keepalived/keepalived.conf';
 
@@ -17,6 +19,8 @@ export function defaultConfigId(): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  const sub = SUBCOMMANDS.get(argv[0] ?? '');
+  if (sub) return (await sub.load())(argv.slice(1));
   const parsed = parseOptions(argv);
   if (!parsed.ok) {
     process.stderr.write(`keepalived-ts: ${parsed.message}\nTry 'keepalived-ts --help' for more information.\n`);
@@ -28,7 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   if (o.help) {
-    process.stdout.write(helpText());
+    process.stdout.write(helpText() + subcommandHelp());
     return 0;
   }
   if (o.version) {
@@ -75,6 +79,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     ...(typeof o.pid === 'string' ? { pidFile: o.pid } : {}),
     ...(typeof o.vrrpPid === 'string' ? { vrrpPidFile: o.vrrpPid } : {}),
     ...(typeof o.checkersPid === 'string' ? { checkersPidFile: o.checkersPid } : {}),
+    ...(typeof o.controlSocket === 'string' ? { controlSocket: o.controlSocket } : {}),
+    ...(typeof o.metricsListen === 'string' ? { metricsListen: o.metricsListen } : {}),
     formatDiagnostic: (d) => formatDiagnostic(d, cwd),
   });
 }

@@ -53,6 +53,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'configTest', short: 't', long: 'config-test', arg: 'optional', argName: 'LOG_FILE', help: 'Check the configuration for obvious errors, output to\n stderr by default' },
   { key: 'noHostChecks', long: 'no-host-checks', arg: 'none', help: '(keepalived-ts) With -t: do not check interfaces and files against this host' },
   { key: 'dumpConfig', long: 'dump-config', arg: 'none', help: '(keepalived-ts) Print the parsed configuration as JSON and exit' },
+  { key: 'controlSocket', long: 'control-socket', arg: 'required', argName: 'PATH', help: "(keepalived-ts) Unix socket that `keepalived-ts status` reads\n default '/run/keepalived-ts.sock'" },
+  { key: 'metricsListen', long: 'metrics-listen', arg: 'required', argName: '[ADDR:]PORT', help: '(keepalived-ts) Serve Prometheus /metrics on ADDR:PORT\n (ADDR defaults to 127.0.0.1; off unless given)' },
   { key: 'version', short: 'v', long: 'version', arg: 'none', help: 'Display the version number' },
   { key: 'help', short: 'h', long: 'help', arg: 'none', help: 'Display this help message' },
 ];

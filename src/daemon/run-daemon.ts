@@ -52,10 +52,14 @@ import { removePidFile, writePidFile } from './pid-file.ts';
 import { SignalQueue, execResolver, notifierConfig, trackedFiles, vipOptionsOf } from './daemon-wiring.ts';
 import { vrrpPlanFromConfig, type DaemonVrrpPlan } from './vrrp-spec-from-config.ts';
 import { VrrpLog } from './vrrp-log.ts';
+import { startDaemonServices, type DaemonServiceOptions } from './daemon-services.ts';
+import type { DaemonView } from './daemon-view.ts';
+import { EventHistory } from './event-history.ts';
+import { VERSION } from './version.ts';
 import { wireAdvertCodec } from '../runtime/wire-advert-codec.ts';
 import { VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6 } from '../vrrp/wire/vrrp-protocol.ts';
 
-export interface DaemonOptions {
+export interface DaemonOptions extends DaemonServiceOptions {
   readonly file: string;
   readonly configId: string;
   readonly allConfig: boolean;
@@ -124,9 +128,23 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     written.push(p);
   }
   let lvs: LvsHandle | undefined;
+  const history = new EventHistory();
+  const running: Running = { config, director: undefined, history };
+  const view: DaemonView = {
+    pid: process.pid,
+    version: VERSION,
+    configFile: o.file,
+    startedAtMs: Date.now(),
+    config: () => running.config,
+    vrrp: () => running.director,
+    lvs: () => lvs?.director,
+    history,
+  };
+  let stopServices: (() => Promise<void>) | undefined;
   try {
-    if (wantLvs) lvs = startLvs(config, { log, releaseOnStop: !(o.dontReleaseIpvs ?? false) });
-    if (wantVrrp && config.vrrp_instances.length > 0) return await runVrrp(config, o, log, errOut, lvs);
+    if (wantLvs) lvs = startLvs(config, { log, releaseOnStop: !(o.dontReleaseIpvs ?? false), onEvent: history.onLvs });
+    stopServices = await startDaemonServices(view, o, log);
+    if (wantVrrp && config.vrrp_instances.length > 0) return await runVrrp(running, o, log, errOut, lvs);
     if (!lvs) {
       errOut.write(`keepalived-ts: nothing to run in ${o.file} (no ${wantVrrp ? 'vrrp_instance' : 'virtual_server'})\n`);
       return EXIT_FATAL;
@@ -138,6 +156,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
         const next = await reloadConfiguration(o, log);
         if (!next) continue;
         lvs.reload(next);
+        running.config = next;
         log.info('Reload finished');
       }
     } finally {
@@ -150,9 +169,17 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     errOut.write(`keepalived-ts: VRRP start-up failed: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT_FATAL;
   } finally {
+    if (stopServices) await stopServices();
     if (lvs) await lvs.stop();
     for (const w of written) removePidFile(w);
   }
+}
+
+/** What the DaemonView reads: replaced as the daemon starts and reloads. */
+interface Running {
+  config: KeepalivedConfig;
+  director: Director | undefined;
+  readonly history: EventHistory;
 }
 
 interface Live {
@@ -201,13 +228,14 @@ async function reloadConfiguration(o: DaemonOptions, log: DaemonLogger): Promise
 }
 
 async function runVrrp(
-  config: KeepalivedConfig,
+  running: Running,
   o: DaemonOptions,
   log: DaemonLogger,
   errOut: { write(s: string): unknown },
   /** The LVS half, when it runs beside VRRP: a reload reaches it too. */
   lvs: LvsHandle | undefined,
 ): Promise<number> {
+  const config = running.config;
   const signals = new SignalQueue(o.stopSignal);
   const nl = NetlinkSocket.open(NETLINK_ROUTE);
   const closers: Array<() => void> = [() => signals.close(), () => nl.close()];
@@ -280,8 +308,9 @@ async function runVrrp(
       announcer: vlog.wrapAnnouncer(announcer),
       scripts,
       notifier: vlog.wrapNotifier(notifier),
-    }, plan.director, vlog.onEvent);
+    }, plan.director, (e) => { vlog.onEvent(e); running.history.onVrrp(e); });
     vlog.attach(director);
+    running.director = director;
 
     let started = false;
     const monitor = new LinkMonitor((ifname, up) => {
@@ -331,6 +360,7 @@ async function runVrrp(
       }
       lvs?.reload(loaded);
       live.config = loaded;
+      running.config = loaded;
       live.plan = next;
       live.exec = execResolver(loaded, log);
       live.watched = watchedInterfaces(next);
