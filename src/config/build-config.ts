@@ -14,6 +14,7 @@ import type { HostFacts } from './host-facts.ts';
 import { applyTable } from './keyword-table.ts';
 import { completeVirtualServer } from './lvs-complete.ts';
 import { checkForwarding } from './forwarding-check.ts';
+import { checkVipsOnHost } from './vip-on-host-check.ts';
 import type { KeepalivedConfig } from './model.ts';
 import type { GlobalDefs } from './model-global.ts';
 import { defaultGlobalDefs } from './model-global.ts';
@@ -147,6 +148,7 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
   }
 
   checkForwarding(ctx, vss);
+  checkVipsOnHost(ctx, vrrp.instances, vss);
   checkUsers(ctx, g, statements);
   const groupRuns = new Set(vrrp.groups.filter((gr) => gr.group.some((m) => vrrp.running.has(m))).map((gr) => gr.name));
   checkScriptSecurity(ctx, g, vrrp.running, groupRuns, vss.length > 0);

@@ -10,4 +10,6 @@ export interface HostFacts {
   userExists?(name: string): boolean;
   /** Whether this host forwards the family's packets (NAT needs it); undefined = cannot tell. */
   ipForwarding?(family: 4 | 6): boolean | undefined;
+  /** The interfaces of this host holding the address (canonical text); undefined = cannot tell. */
+  addressInterfaces?(addr: string): readonly string[] | undefined;
 }

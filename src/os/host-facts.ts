@@ -2,6 +2,8 @@
 // interface named in the configuration must exist; a script must exist and be executable).
 // Skipped with --no-host-checks, and on the corpus.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { formatIp, parseIp } from '../base/ip.ts';
 
 /** Structurally the config layer's HostFacts (src/config/host-facts.ts). */
 export interface NodeHostFacts {
@@ -9,6 +11,7 @@ export interface NodeHostFacts {
   fileExecutable(path: string): boolean;
   userExists(name: string): boolean;
   ipForwarding(family: 4 | 6): boolean | undefined;
+  addressInterfaces(addr: string): readonly string[] | undefined;
 }
 
 /**
@@ -18,7 +21,13 @@ export interface NodeHostFacts {
 export function nodeHostFacts(): NodeHostFacts {
   let interfaces: Set<string> | undefined;
   let passwdNames: Set<string> | undefined;
+  let holders: Map<string, string[]> | undefined;
   return {
+    addressInterfaces(addr) {
+      holders ??= addressHolders();
+      const canonical = canonicalIp(addr);
+      return canonical === undefined ? undefined : holders.get(canonical) ?? [];
+    },
     interfaceExists(name) {
       interfaces ??= interfaceNames();
       return interfaces.has(name);
@@ -65,4 +74,36 @@ function interfaceNames(): Set<string> {
   } catch {
     return new Set();
   }
+}
+
+function canonicalIp(text: string): string | undefined {
+  const ip = parseIp(text.replace(/%.*$/, ''));
+  return ip ? formatIp(ip) : undefined;
+}
+
+/**
+ * Address -> interfaces holding it, in this process's network namespace (getifaddrs through
+ * libuv, which lists only interfaces that are up: an address on a down interface takes no
+ * traffic, so it does not matter here).
+ */
+function addressHolders(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let all: ReturnType<typeof networkInterfaces>;
+  try {
+    all = networkInterfaces();
+  } catch {
+    return out;
+  }
+  for (const [name, addrs] of Object.entries(all)) {
+    // getifaddrs names an IPv4 address by its label ("lo:0"); the interface is before the colon.
+    const ifname = name.split(':')[0]!;
+    for (const a of addrs ?? []) {
+      const key = canonicalIp(a.address);
+      if (key === undefined) continue;
+      const list = out.get(key) ?? [];
+      if (!list.includes(ifname)) list.push(ifname);
+      out.set(key, list);
+    }
+  }
+  return out;
 }

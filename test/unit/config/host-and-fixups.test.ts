@@ -85,3 +85,25 @@ test('NAT with forwarding off: one warning per family at the first NAT virtual s
   assert.equal(buildText(text, { host: host([], { ipForwarding: () => undefined }) }).codes.includes('ip-forward-off'), false);
   assert.equal(buildText(vs('192.0.2.3', 'DR'), { host: host([], { ipForwarding: () => false }) }).codes.includes('ip-forward-off'), false);
 });
+
+test('a VIP held statically by this host (the RealServer scripts\' lo setup) is warned, with the line and a way out', () => {
+  const vs = 'virtual_server 10.0.0.100 80 {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  real_server 10.0.0.2 80 {\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n}\n';
+  const inst = 'vrrp_instance V {\n  interface eth0\n  virtual_router_id 1\n  priority 100\n  virtual_ipaddress {\n    10.0.0.100/32\n    10.0.0.101/32 dev eth1\n  }\n}\n';
+  const on = (table: Record<string, string[]>) => host(['eth0', 'eth1', 'lo'], { addressInterfaces: (a: string) => table[a] ?? [] });
+  // On lo: both the virtual_server and the VRRP VIP line are flagged, once per address.
+  const lo = buildText(inst + vs, { host: on({ '10.0.0.100': ['lo'] }) });
+  const w = lo.diagnostics.filter((d) => d.code === 'vip-on-host');
+  assert.equal(w.length, 1, JSON.stringify(w));
+  assert.equal(w[0]!.line, 10, 'at the virtual_server line');
+  assert.match(w[0]!.message, /already has 10\.0\.0\.100 on lo/);
+  assert.match(w[0]!.hint ?? '', /ip addr del 10\.0\.0\.100\/32 dev lo/);
+  assert.equal(lo.exit, 0, 'a warning: keepalived runs it');
+  // Where VRRP puts it (a running MASTER, or the line's dev) it is not stray.
+  assert.deepEqual(buildText(inst + vs, { host: on({ '10.0.0.100': ['eth0'], '10.0.0.101': ['eth1'] }) }).codes, []);
+  // A VRRP VIP on another interface than its own is stray; a VS address on eth0 without VRRP is a single director's choice.
+  const other = buildText(inst, { host: on({ '10.0.0.101': ['eth0'] }) });
+  assert.deepEqual(other.diagnostics.filter((d) => d.code === 'vip-on-host').map((d) => d.line), [7]);
+  assert.deepEqual(buildText(vs, { host: on({ '10.0.0.100': ['eth0'] }) }).codes, []);
+  // No host facts (another machine, the corpus): nothing.
+  assert.deepEqual(buildText(inst + vs).codes, []);
+});
