@@ -26,7 +26,9 @@ export type DaemonService = (
 ) => Promise<(() => Promise<void> | void) | undefined>;
 
 /** Every service, in start order (stopped in reverse). */
-const SERVICES: ReadonlyArray<readonly [name: string, start: DaemonService]> = [];
+const SERVICES: ReadonlyArray<readonly [name: string, start: DaemonService]> = [
+  ['metrics', async (v, o, log) => (await import('./metrics-server.ts')).startMetricsServer(v, o, log)],
+];
 
 export async function startDaemonServices(view: DaemonView, o: DaemonServiceOptions, log: DaemonLogger): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void> | void> = [];
