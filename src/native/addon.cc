@@ -344,6 +344,104 @@ Napi::Value SetNs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), r < 0 ? errno : 0);
 }
 
+// SignalWatch: a libuv signal handle on Node's loop, for the signals process.on cannot name
+// (keepalived's SIGRTMIN+2 JSON dump is signal 36, which has no Node name). uv_signal_start
+// accepts any catchable signal number; libuv's own handler only writes to a pipe, and the
+// callback runs later on the loop, like any I/O callback, so JS never runs in signal context.
+// While at least one watch of a signal is open its default action (terminate, for the real-time
+// signals) is replaced; libuv restores SIG_DFL when the last one is closed.
+// new SignalWatch(signum, callback) throws a TypeError for bad arguments and an Error with
+// .errno when libuv refuses (EINVAL for SIGKILL, SIGSTOP or an out-of-range number).
+class SignalWatch : public Napi::ObjectWrap<SignalWatch> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "SignalWatch", {
+        InstanceMethod<&SignalWatch::CloseH>("close"),
+        InstanceMethod<&SignalWatch::RefH>("ref"),
+        InstanceMethod<&SignalWatch::UnrefH>("unref"),
+        InstanceAccessor<&SignalWatch::Signum>("signum"),
+    });
+  }
+
+  explicit SignalWatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SignalWatch>(info) {
+    Napi::Env env = info.Env();
+    int64_t signum;
+    if (!Int(info, 0, &signum) || signum < 1 || signum > 64 || info.Length() < 2 || !info[1].IsFunction()) {
+      Napi::TypeError::New(env, "SignalWatch(signum 1..64, callback)").ThrowAsJavaScriptException();
+      return;
+    }
+    uv_loop_t* loop = nullptr;
+    napi_get_uv_event_loop(env, &loop);
+    sig_ = new uv_signal_t;
+    int r = uv_signal_init(loop, sig_);
+    if (r != 0) {
+      delete sig_;  // never initialised: libuv does not know it
+      sig_ = nullptr;
+    } else {
+      sig_->data = this;
+      r = uv_signal_start(sig_, OnSignal, static_cast<int>(signum));
+      if (r != 0) DoClose();  // initialised: freed through uv_close
+    }
+    if (r != 0) {
+      Napi::Error err = Napi::Error::New(env, uv_strerror(r));
+      err.Set("errno", Napi::Number::New(env, -r));
+      err.ThrowAsJavaScriptException();
+      return;
+    }
+    signum_ = static_cast<int>(signum);
+    callback_ = Napi::Persistent(info[1].As<Napi::Function>());
+    ctx_ = std::make_unique<Napi::AsyncContext>(env, "ktsnative.SignalWatch");
+    Ref();  // an open watch keeps its JS object alive; released by close()
+  }
+
+  ~SignalWatch() override { DoClose(); }
+
+ private:
+  void CloseH(const Napi::CallbackInfo&) {
+    if (sig_ == nullptr) return;
+    DoClose();
+    Unref();
+  }
+  void RefH(const Napi::CallbackInfo&) { if (sig_) uv_ref(reinterpret_cast<uv_handle_t*>(sig_)); }
+  void UnrefH(const Napi::CallbackInfo&) { if (sig_) uv_unref(reinterpret_cast<uv_handle_t*>(sig_)); }
+  Napi::Value Signum(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), signum_); }
+
+  // Idempotent; the uv handle is freed in its close callback, so it may outlive this object.
+  void DoClose() {
+    if (sig_ == nullptr) return;
+    uv_signal_stop(sig_);
+    sig_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(sig_), [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+    sig_ = nullptr;
+  }
+
+  static void OnSignal(uv_signal_t* h, int signum) {
+    SignalWatch* self = static_cast<SignalWatch*>(h->data);
+    if (self == nullptr || self->callback_.IsEmpty()) return;
+    Napi::Env env = self->Env();
+    Napi::HandleScope scope(env);
+    self->callback_.MakeCallback(self->Value(), {Napi::Number::New(env, signum)}, *self->ctx_);
+    if (env.IsExceptionPending()) {
+      Napi::Error err = env.GetAndClearPendingException();
+      napi_fatal_exception(env, err.Value());  // -> process 'uncaughtException', never abort
+    }
+  }
+
+  uv_signal_t* sig_ = nullptr;
+  int signum_ = 0;
+  Napi::FunctionReference callback_;
+  std::unique_ptr<Napi::AsyncContext> ctx_;
+};
+
+// watchSignal(signum, callback) -> SignalWatch: the constructor behind a plain function.
+Napi::Value WatchSignal(const Napi::CallbackInfo& info) {
+  Napi::FunctionReference* ctor = info.Env().GetInstanceData<Napi::FunctionReference>();
+  if (ctor == nullptr) return info.Env().Undefined();
+  std::vector<napi_value> args;
+  for (size_t i = 0; i < info.Length(); i++) args.push_back(info[i]);
+  return ctor->New(args);
+}
+
 // The libc/kernel header values, exported only so a unit test can check the named constants
 // in src/os/native-socket.ts against them (the TS table is what code uses).
 Napi::Object Constants(Napi::Env env) {
@@ -372,6 +470,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ifNameToIndex", Napi::Function::New<IfNameToIndex>(env));
   exports.Set("ifIndexToName", Napi::Function::New<IfIndexToName>(env));
   exports.Set("setns", Napi::Function::New<SetNs>(env));
+  Napi::Function signalWatch = SignalWatch::Define(env);
+  env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(signalWatch)));
+  exports.Set("SignalWatch", signalWatch);
+  exports.Set("watchSignal", Napi::Function::New<WatchSignal>(env));
   return exports;
 }
 

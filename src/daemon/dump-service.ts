@@ -1,0 +1,151 @@
+// keepalived's signal dumps as a daemon service: USR1 writes the data dump, USR2 the stats,
+// SIGRTMIN+2 (36, `--signum=JSON`) the JSON (keepalived.8 "SIGNALS"; file names in
+// dump-paths.ts, contents in dump-data.ts, dump-stats.ts, dump-json.ts).
+//
+// Theory of operation. USR1/USR2 are caught with process.on; 36 has no Node name, so it is
+// watched through the native addon (src/os/signal-watch.ts) -- which also means `kill -36` no
+// longer terminates the daemon (its default action). A signal only schedules a dump: the text
+// is rendered synchronously from the DaemonView (a few hundred lines at most, well under a
+// millisecond per instance) and written asynchronously, so VRRP timers and packets are never
+// held up by the disk. Each file is written to a fresh temporary name in the same directory
+// (O_EXCL, mode 0600 as keepalived's) and renamed over the target, so a reader never sees half
+// a file and a symlink planted at the target in /tmp is replaced, not followed. Failures are
+// logged and forgotten; nothing a dump does can stop the daemon. Signals arriving while the same
+// dump is being written collapse into one more write afterwards, as keepalived's do.
+
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { watchSignal, type SignalWatch } from '../os/signal-watch.ts';
+import { lookupUser } from '../os/system-users.ts';
+import type { DaemonLogger } from './daemon-log.ts';
+import type { DaemonService } from './daemon-services.ts';
+import type { DaemonView } from './daemon-view.ts';
+import { dumpData } from './dump-data.ts';
+import { dumpJson } from './dump-json.ts';
+import { dumpPaths, type DumpPaths } from './dump-paths.ts';
+import { dumpStats } from './dump-stats.ts';
+
+export type DumpKind = 'data' | 'stats' | 'json';
+
+let tmpCounter = 0;
+
+/**
+ * Writes text to path through a temporary file and a rename. Resolves to undefined, or the
+ * error's message; never rejects.
+ */
+export async function writeDumpFile(path: string, text: string): Promise<string | undefined> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tmpCounter}.tmp`);
+  try {
+    await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
+    await rename(tmp, path);
+    return undefined;
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** What one signal writes: [path, text] pairs (none when nothing runs that keepalived would dump). */
+export function renderDump(kind: DumpKind, view: DaemonView, paths: DumpPaths, host: string = hostname()): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  switch (kind) {
+    case 'data': {
+      // keepalived's checker process writes keepalived_check.data (paths.checkData) for the
+      // virtual servers; that file is not written yet: its shape could not be captured from
+      // keepalived here (no IPVS in this kernel), and a guessed shape would mislead parsers.
+      const uidGid = (u: { readonly user: string; readonly group?: string }): string | undefined => {
+        const ids = lookupUser(u.user, u.group);
+        return ids ? `${ids.uid}:${ids.gid}` : undefined;
+      };
+      const vrrp = dumpData(view, { hostname: host, uidGid });
+      if (vrrp) out.push([paths.data, vrrp]);
+      break;
+    }
+    case 'stats': {
+      const s = dumpStats(view);
+      if (s) out.push([paths.stats, s]);
+      break;
+    }
+    case 'json': {
+      const j = dumpJson(view);
+      if (j) out.push([paths.json, j]);
+      break;
+    }
+  }
+  return out;
+}
+
+/** Runs dumps one at a time per kind; a request during a write is coalesced into one rerun. */
+export class Dumper {
+  private readonly busy = new Set<DumpKind>();
+  private readonly again = new Set<DumpKind>();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly view: DaemonView, private readonly log: DaemonLogger) {}
+
+  request(kind: DumpKind): void {
+    if (this.busy.has(kind)) {
+      this.again.add(kind);
+      return;
+    }
+    this.busy.add(kind);
+    const p = this.run(kind).finally(() => {
+      this.pending.delete(p);
+      this.busy.delete(kind);
+      if (this.again.delete(kind)) this.request(kind);
+    });
+    this.pending.add(p);
+  }
+
+  /** Resolves when every dump requested so far is on disk (or has failed). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private async run(kind: DumpKind): Promise<void> {
+    let files: Array<[string, string]>;
+    try {
+      files = renderDump(kind, this.view, dumpPaths(this.view.config()));
+    } catch (e) {
+      // Our own bug, but a dump must never take the daemon down.
+      this.log.error(`${kind} dump failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      return;
+    }
+    if (files.length === 0) {
+      this.log.info(`${kind} dump requested: nothing to dump (no VRRP instance or virtual server running)`);
+      return;
+    }
+    for (const [path, text] of files) {
+      const err = await writeDumpFile(path, text);
+      if (err) this.log.error(`cannot write ${kind} dump ${path}: ${err}`);
+      else this.log.info(`${kind} dump written to ${path}`);
+    }
+  }
+}
+
+/**
+ * keepalived's JSON signal, SIGRTMIN+2: 36 with glibc, whose SIGRTMIN is 34 (it keeps 32 and 33
+ * for its threads). The same number as `--signum=JSON` (cli/signum.ts, which daemon/ may not import).
+ */
+export const SIGJSON = 36;
+
+export const startDumpService: DaemonService = async (view, _o, log) => {
+  const dumper = new Dumper(view, log);
+  const onUsr1 = (): void => dumper.request('data');
+  const onUsr2 = (): void => dumper.request('stats');
+  process.on('SIGUSR1', onUsr1);
+  process.on('SIGUSR2', onUsr2);
+  let json: SignalWatch | undefined;
+  try {
+    json = watchSignal(SIGJSON, () => dumper.request('json'));
+  } catch (e) {
+    log.warn(`JSON dump on signal ${SIGJSON} unavailable: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return async () => {
+    process.off('SIGUSR1', onUsr1);
+    process.off('SIGUSR2', onUsr2);
+    json?.close();
+    await dumper.idle();
+  };
+};
