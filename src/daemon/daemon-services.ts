@@ -28,6 +28,8 @@ export type DaemonService = (
 /** Every service, in start order (stopped in reverse). */
 const SERVICES: ReadonlyArray<readonly [name: string, start: DaemonService]> = [
   ['metrics', async (v, o, log) => (await import('./metrics-server.ts')).startMetricsServer(v, o, log)],
+  ['control socket', async (v, o, log) => (await import('./control-server.ts')).startControlServer(v, o, log)],
+  ['signal dumps', async (v, o, log) => (await import('./dump-service.ts')).startDumpService(v, o, log)],
 ];
 
 export async function startDaemonServices(view: DaemonView, o: DaemonServiceOptions, log: DaemonLogger): Promise<() => Promise<void>> {
