@@ -1,0 +1,104 @@
+// keepalived-ts as users run it (bin/keepalived-ts, the built bundle) answering keepalived's dump
+// signals inside a lab namespace: USR1 -> the data dump, USR2 -> the stats, 36 (SIGRTMIN+2,
+// `--signum=JSON`) -> the JSON; each file appears with the running instance's state and
+// counters, and the daemon keeps running and holding its VIP afterwards (36's default action
+// would terminate it).
+// File names: the data file follows keepalived's `instance NAME` + data_use_instance naming
+// (/tmp/keepalived.NAME.data, NAME unique to this process); stats and JSON have fixed names in
+// keepalived 2.2.7, so they are pointed into the lab's own directory with stats_dump_file /
+// json_dump_file and nothing here touches another test's /tmp/keepalived.* files.
+
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasCommand, isRoot, need } from '../support/env.ts';
+import { VIP4, VrrpLab, instanceConf, waitFor, type Proc } from '../support/lab.ts';
+
+const labs: VrrpLab[] = [];
+const stray: string[] = [];
+after(async () => {
+  for (const l of labs) await l.destroy();
+  for (const f of stray) rmSync(f, { force: true });
+});
+
+/** The process that runs VRRP (the worker when a supervisor runs it, else the daemon itself). */
+function vrrpPid(p: Proc): number {
+  const w = (p as Proc & { workerPid?: () => number | undefined }).workerPid?.();
+  return w ?? p.pid;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+test('USR1, USR2 and signal 36 write keepalived\'s three dumps; the daemon keeps running', async (t) => {
+  if (!need(t, isRoot(), 'root for network namespaces')) return;
+  if (!need(t, hasCommand('ip'), 'iproute2')) return;
+  const l = new VrrpLab('dmp', ['d1']);
+  labs.push(l);
+  const instance = `ktsdump${process.pid}`;
+  const data = `/tmp/keepalived.${instance}.data`;
+  const stats = join(l.dir, 'dump.stats');
+  const json = join(l.dir, 'dump.json');
+  stray.push(data);
+  rmSync(data, { force: true });
+  const conf = [
+    `instance ${instance}`,
+    'global_defs {',
+    '    router_id kts_dumps',
+    '    data_use_instance',
+    `    stats_dump_file ${stats}`,
+    `    json_dump_file ${json}`,
+    '}',
+    instanceConf({ state: 'MASTER', priority: 150, pass: 'secret1' }),
+  ].join('\n');
+  const d = l.startTs('d1', conf);
+  await waitFor(() => l.hasAddr('d1', VIP4) || d.exited(), 10_000, 'd1 to become MASTER');
+  assert.ok(!d.exited(), d.log());
+  await waitFor(() => vrrpPid(d) !== undefined, 5000, 'the VRRP process');
+  const target = vrrpPid(d);
+
+  process.kill(target, 'SIGUSR1');
+  process.kill(target, 'SIGUSR2');
+  process.kill(target, 36);
+  await waitFor(() => existsSync(data) && existsSync(stats) && existsSync(json), 5000, `the three dumps (log:\n${d.log()})`);
+
+  const text = readFileSync(data, 'utf8');
+  assert.match(text, /^------< Global definitions >------\n/);
+  assert.match(text, new RegExp(`^ Instance name = ${instance}$`, 'm'));
+  assert.match(text, /^ Router ID = kts_dumps$/m);
+  assert.match(text, /^------< VRRP Topology >------\n VRRP Instance = VI_1\n {3}VRRP Version = 2\n {3}State = MASTER\n/m);
+  assert.match(text, /^ {3}Authentication type = SIMPLE_PASSWORD\n {3}Password = secret1$/m);
+  assert.match(text, new RegExp(`^ {3}Virtual IP \\(1\\):\\n {5}${VIP4.replaceAll('.', '\\.')}/24 dev eth0 scope global set$`, 'm'));
+
+  const s = readFileSync(stats, 'utf8').split('\n');
+  assert.equal(s[0], 'VRRP Instance: VI_1');
+  assert.equal(s[4], '  Became master: 1');
+  const sent1 = Number(/^ {4}Sent: (\d+)$/.exec(s[3]!)?.[1]);
+  assert.ok(sent1 >= 1, s.join('\n'));
+
+  const j1 = JSON.parse(readFileSync(json, 'utf8')) as Array<{ data: Record<string, unknown>; stats: Record<string, number> }>;
+  assert.equal(j1.length, 1);
+  assert.equal(j1[0]!.data.iname, 'VI_1');
+  assert.equal(j1[0]!.data.state, 2); // keepalived's VRRP_STATE_MASTER
+  assert.equal(j1[0]!.data.base_priority, 150);
+  assert.equal(j1[0]!.data.effective_priority, 150);
+  assert.deepEqual(j1[0]!.data.vips, [`${VIP4}/24 dev eth0 scope global set`]);
+  assert.ok(j1[0]!.stats.advert_sent! >= 1);
+
+  // Still alive and still MASTER after all three, and a second JSON dump shows the counters moving.
+  await sleep(1500);
+  assert.ok(!d.exited(), `the daemon died after the dump signals:\n${d.log()}`);
+  assert.ok(l.hasAddr('d1', VIP4));
+  rmSync(json);
+  process.kill(target, 36);
+  await waitFor(() => existsSync(json), 5000, 'the second JSON dump');
+  const j2 = JSON.parse(readFileSync(json, 'utf8')) as typeof j1;
+  assert.ok(j2[0]!.stats.advert_sent! > j1[0]!.stats.advert_sent!, 'advert_sent grows between dumps');
+  assert.ok(!d.exited());
+
+  // And it still stops as before: SIGTERM, priority 0, exit 0.
+  await d.stop('SIGTERM', 10_000);
+  assert.equal(d.child.exitCode, 0, d.log());
+});
