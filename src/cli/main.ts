@@ -1,4 +1,7 @@
-// keepalived-ts's command line: keepalived's options (options.ts), then one of the modes.
+// keepalived-ts's command line: keepalived's options (options.ts), then one of the modes:
+// -h, -v, --signum, -t, --dump-config in this one process; the daemon as keepalived runs it,
+// a supervising parent (daemon/supervisor.ts, -p) and its worker (daemon/run-daemon.ts, -r/-c),
+// both this same executable; without -n the parent detaches first.
 // This is the only layer that prints diagnostics; everything below returns them as data.
 import { hostname } from 'node:os';
 import { helpText, parseOptions, OPTIONS } from './options.ts';
@@ -64,8 +67,34 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (o.configTest !== undefined) {
     return runConfigTest({ ...common, logFile: typeof o.configTest === 'string' && o.configTest !== '' ? o.configTest : undefined });
   }
-  if (o.dontFork !== true) return detach(argv);
+  // The worker (see supervisor.ts) is this same command line started by the supervisor with
+  // WORKER_ENV set; the marker is removed at once so scripts we run do not inherit it.
+  const isWorker = process.env[WORKER_ENV] === '1';
+  delete process.env[WORKER_ENV];
+  if (!isWorker && o.dontFork !== true) return detach(argv);
   const cwd = process.cwd();
+  const pidFiles = {
+    ...(typeof o.vrrpPid === 'string' ? { vrrpPidFile: o.vrrpPid } : {}),
+    ...(typeof o.checkersPid === 'string' ? { checkersPidFile: o.checkersPid } : {}),
+  };
+  if (!isWorker) {
+    // keepalived -n still runs a parent and its children; the parent writes -p, the worker -r/-c.
+    const { runSupervisor } = await import('../daemon/supervisor.ts');
+    return runSupervisor({
+      worker: {
+        file: process.execPath,
+        args: [...process.execArgv, process.argv[1]!, ...argv],
+        env: { ...process.env, [WORKER_ENV]: '1' },
+      },
+      ...(typeof o.pid === 'string' ? { pidFile: o.pid } : {}),
+      ...pidFiles,
+      dontRespawn: o.dontRespawn === true,
+      checkOnly: o.check === true,
+      vrrpOnly: o.vrrp === true,
+      logConsole: o.logConsole === true,
+      logDetail: o.logDetail === true,
+    });
+  }
   // Loaded only when the daemon runs: `-t` need not load pino, undici and the sockets.
   const { runDaemon } = await import('../daemon/run-daemon.ts');
   return runDaemon({
@@ -76,18 +105,38 @@ export async function main(argv: readonly string[]): Promise<number> {
     checkOnly: o.check === true,
     dontReleaseVrrp: o.dontReleaseVrrp === true,
     dontReleaseIpvs: o.dontReleaseIpvs === true,
-    ...(typeof o.pid === 'string' ? { pidFile: o.pid } : {}),
-    ...(typeof o.vrrpPid === 'string' ? { vrrpPidFile: o.vrrpPid } : {}),
-    ...(typeof o.checkersPid === 'string' ? { checkersPidFile: o.checkersPid } : {}),
+    ...pidFiles,
     ...(typeof o.controlSocket === 'string' ? { controlSocket: o.controlSocket } : {}),
     ...(typeof o.metricsListen === 'string' ? { metricsListen: o.metricsListen } : {}),
     formatDiagnostic: (d) => formatDiagnostic(d, cwd),
+    stopSignal: whenParentDies(),
   });
+}
+
+/** Marks the supervisor's worker process (internal: not an option, not for users). */
+const WORKER_ENV = 'KEEPALIVED_TS_WORKER';
+
+/**
+ * The worker's PR_SET_PDEATHSIG: the supervisor gave us an IPC channel; when it dies, for any
+ * reason, the channel closes and we stop as on SIGTERM (priority 0, VIPs removed). Signals the
+ * supervisor forwards (SIGHUP, SIGUSR1/2) that arrive before the daemon listens for them are
+ * swallowed instead of killing us by Node's default action; the channel must not keep us alive.
+ */
+function whenParentDies(): AbortSignal {
+  const ac = new AbortController();
+  for (const s of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(s, () => {});
+  if (process.channel) {
+    process.once('disconnect', () => ac.abort());
+    process.channel.unref();
+    if (!process.connected) ac.abort();
+  }
+  return ac.signal;
 }
 
 /**
  * Without -n keepalived forks and the parent returns at once; here the same command line runs
- * again with --dont-fork in a new session, detached from the terminal, and this process exits 0.
+ * again with --dont-fork in a new session, detached from the terminal, and this process exits 0;
+ * the detached process is the supervisor (-p) and starts the worker.
  * (Under systemd use -n: Type=notify expects the main process to stay.)
  */
 function detach(argv: readonly string[]): number {

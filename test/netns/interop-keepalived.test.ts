@@ -83,7 +83,7 @@ for (const m of MODES) {
     await holds(() => l.soleHolder() === 'd1', 1500, 'd1 as the agreed master');
     assert.doesNotMatch(ka.log(), /Entering MASTER STATE/, 'keepalived never thought itself master');
 
-    await ts.stop('SIGKILL');
+    await ts.crash();
     await waitFor(() => l.hasAddr('d2'), m.failoverMs, 'keepalived to take over after our crash');
     await waitFor(() => /\(VI_1\) Entering MASTER STATE/.test(ka.log()), 2000, 'keepalived to log MASTER');
 
@@ -145,7 +145,7 @@ test('VRRPv3 IPv6 (ff02::12, link-local sources), advert_int 0.1: both roles wit
   const ka = l.startKeepalived('d2', conf(100, 'BACKUP'));
   await waitFor(() => /\(VI_1\) Entering BACKUP STATE/.test(ka.log()), 10_000, 'keepalived in BACKUP');
   await holds(() => l.soleHolder(VIP6) === 'd1', 1500, 'd1 as the agreed IPv6 master');
-  await ts.stop('SIGKILL');
+  await ts.crash();
   await waitFor(() => l.hasAddr('d2', VIP6), 3000, 'keepalived to take the IPv6 VIP');
   // keepalived master (d2 now), keepalived-ts backup at 50 on d1; then keepalived crashes.
   const ts2 = l.startTs('d1', conf(50, 'BACKUP'));

@@ -60,7 +60,10 @@ test('VIP options as ip shows them, notify scripts and FIFO, pid files, clean st
   assert.equal(a?.label, 'eth0:vip');
   assert.equal(addrInfo(l, 'd1', '10.99.0.201')?.scope, 'link');
   assert.equal(readFileSync(pid, 'utf8').trim(), String(d.pid));
-  assert.equal(readFileSync(vrrpPid, 'utf8').trim(), String(d.pid));
+  // -p is the supervising parent's, -r its worker's (a child of the parent, as keepalived's).
+  const worker = Number(readFileSync(vrrpPid, 'utf8').trim());
+  assert.notEqual(worker, d.pid);
+  assert.equal(readFileSync(`/proc/${worker}/stat`, 'utf8').split(') ')[1]?.split(' ')[1], String(d.pid), 'the -r process is a child of the -p process');
   await waitFor(() => existsSync(out) && /INSTANCE VI_1 MASTER 150/.test(readFileSync(out, 'utf8')), 5000, 'notify with INSTANCE VI_1 MASTER 150');
   assert.match(readFileSync(out, 'utf8'), /^INSTANCE VI_1 BACKUP 150$/m, 'BACKUP first (start-up state)');
   await waitFor(() => existsSync(masterMark), 5000, 'notify_master to run');

@@ -40,7 +40,7 @@ test('v3 0.1 s: election, VIP only on the master, client reaches it; crash -> ta
   const pcap = await l.captureStart();
 
   // A crash: no priority 0, the VIP stays in d1's dead namespace, d2 takes over on its timer.
-  await d1.stop('SIGKILL');
+  await d1.crash();
   await waitFor(() => l.hasAddr('d2'), 3000, 'd2 to take the VIP after the crash');
   assert.ok(l.ping(), 'client pings the VIP on d2');
   assert.equal(l.clientNeighbourMac(), l.node('d2').mac, 'the GARP moved the client to d2');
@@ -132,7 +132,7 @@ test('unicast peers (v3 0.1 s): election and crash takeover, adverts unicast', a
   const d1 = l.startTs('d1', conf('d1', 'd2', 150));
   await waitFor(() => l.soleHolder() === 'd1', 30_000, 'd1 as master');
   await holds(() => l.soleHolder() === 'd1', 1000, 'd1 as master');
-  await d1.stop('SIGKILL');
+  await d1.crash();
   await waitFor(() => l.hasAddr('d2'), 3000, 'd2 to take over');
   await l.captureStop();
   const rows = tsharkFields(pcap, ['ip.src', 'ip.dst', 'vrrp.checksum.status'], [], 'vrrp').rows;
@@ -156,7 +156,7 @@ test('IPv6 VIP with VRRPv3: link-local adverts to ff02::12, NA moves the client'
   await waitFor(() => l.soleHolder(VIP6) === 'd1', 30_000, 'd1 to hold the IPv6 VIP');
   await holds(() => l.soleHolder(VIP6) === 'd1', 1000, 'd1 holding the IPv6 VIP');
   assert.ok(l.ping(VIP6), 'client pings the IPv6 VIP');
-  await d1.stop('SIGKILL');
+  await d1.crash();
   await waitFor(() => l.hasAddr('d2', VIP6), 3000, 'd2 to take the IPv6 VIP');
   await waitFor(() => l.ping(VIP6) && l.clientNeighbourMac(VIP6) === l.node('d2').mac, 3000, 'client to reach d2');
   await l.captureStop();

@@ -1,7 +1,8 @@
 // A VRRP lab for root tests, the shape of ../shared/tools/vrrp-lab.sh but private to one test
 // process: namespace "sw" holds bridge br0; each director and the client has eth0 on it
 // (10.99.0.11, .12, ... and .100, fixed MACs 02:99:00:00:00:1N), and IPv6 link-locals without
-// DAD delays. Directors run keepalived-ts (bin/keepalived-ts -n -P, the real executable) or
+// DAD delays. Directors run keepalived-ts (bin/keepalived-ts -n -P, the real executable: a
+// supervising parent and its worker, so crash() is SIGSTOP, SIGKILL worker, SIGKILL parent) or
 // Debian's keepalived 2.2.7, each only inside its namespace, and every process is ended by its
 // own pid. tcpdump captures br0 inside "sw".
 // Everything is torn down by destroy() (call it from after/finally) and on process exit.
@@ -24,6 +25,16 @@ export interface Proc {
   exited(): boolean;
   /** Sends sig to this process and waits (bounded) for it to exit. */
   stop(sig?: NodeJS.Signals, timeoutMs?: number): Promise<void>;
+}
+
+/** keepalived-ts as started by startTs: pid is the supervisor's. */
+export interface TsProc extends Proc {
+  /** The worker's pid file (-r). */
+  readonly pidFile: string;
+  /** The live worker's pid, from -r. */
+  workerPid(): number | undefined;
+  /** A real crash: nothing is sent, the VIPs stay (SIGSTOP parent, SIGKILL worker, SIGKILL parent). */
+  crash(): Promise<void>;
 }
 
 export interface Node {
@@ -89,6 +100,7 @@ export class VrrpLab {
   readonly client: Netns;
   readonly dir: string;
   private readonly procs: Proc[] = [];
+  private readonly tsProcs: TsProc[] = [];
   private capture: Proc | undefined;
 
   constructor(tag: string, names: readonly string[] = ['d1', 'd2']) {
@@ -133,16 +145,45 @@ export class VrrpLab {
     return p;
   }
 
-  /** keepalived-ts in the node's namespace, console log, detail. */
-  startTs(node: string, conf: string, extra: readonly string[] = [], env?: NodeJS.ProcessEnv): Proc {
+  /**
+   * keepalived-ts in the node's namespace, console log, detail: a supervising parent (the
+   * spawned pid, -p) and its worker (-r: DIR/NODE-ts.vrrp.pid unless extra passes -r).
+   */
+  startTs(node: string, conf: string, extra: readonly string[] = [], env?: NodeJS.ProcessEnv): TsProc {
     const n = this.node(node);
     const file = this.file(`${node}-ts.conf`, conf);
-    const child = spawn('ip', ['netns', 'exec', n.ns.name, ...daemonCommand(), '-l', '-D', '-f', file, ...extra], {
+    const given = extra.findIndex((a) => a === '-r' || a === '--vrrp_pid');
+    const pidFile = given >= 0 ? extra[given + 1]! : join(this.dir, `${node}-ts.vrrp.pid`);
+    const child = spawn('ip', ['netns', 'exec', n.ns.name, ...daemonCommand(), '-l', '-D', '-f', file, ...(given >= 0 ? [] : ['-r', pidFile]), ...extra], {
       cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}),
     });
     const p = track(`ts:${node}`, child);
     this.procs.push(p);
-    return p;
+    // The pid in -r, if that process is alive and runs this node's configuration (a stale file
+    // from a crashed run, or a reused pid, is not ours to kill).
+    const workerPid = (): number | undefined => {
+      let pid: number;
+      try {
+        pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
+        if (!Number.isInteger(pid) || pid <= 0 || pid === p.pid) return undefined;
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(file) ? pid : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    // As keepalived (vrrp-notes.md): SIGKILL of the parent alone is not a crash (the worker
+    // sees its parent die and stops gracefully, priority 0): stop the parent so it cannot
+    // respawn, kill the worker, then kill the parent.
+    const crash = async (): Promise<void> => {
+      if (p.exited()) return;
+      process.kill(p.pid, 'SIGSTOP');
+      const w = workerPid();
+      if (w !== undefined) { try { process.kill(w, 'SIGKILL'); } catch { /* gone */ } }
+      await p.stop('SIGKILL');
+    };
+    const ts = Object.assign(p, { pidFile, workerPid, crash });
+    this.tsProcs.push(ts);
+    return ts;
   }
 
   /** Debian's keepalived 2.2.7 (VRRP only, foreground, console log), with its own pid files. */
@@ -221,6 +262,12 @@ export class VrrpLab {
   }
 
   async destroy(): Promise<void> {
+    // Workers first (a worker whose parent is gone keeps running until it has stopped).
+    for (const p of this.tsProcs) {
+      try { await p.crash(); } catch { /* already gone */ }
+      const w = p.workerPid();
+      if (w !== undefined) { try { process.kill(w, 'SIGKILL'); } catch { /* gone */ } }
+    }
     for (const p of this.procs) {
       try { await p.stop('SIGKILL', 2000); } catch { /* already gone */ }
     }
