@@ -19,7 +19,7 @@ import { lvsSpecFromConfig } from '../../../src/runtime/lvs-spec-from-config.ts'
 import type { Clock } from '../../../src/runtime/ports.ts';
 import type { Director } from '../../../src/runtime/director.ts';
 import { SimCluster } from '../../../src/sim/sim-cluster.ts';
-import { addNode, script } from '../../sim/build.ts';
+import { addNode, addrOf, inst, script } from '../../sim/build.ts';
 import { FakeIpvsKernel } from '../ipvs/fake-ipvs-wire.ts';
 import { buildText } from '../config/build-text.ts';
 
@@ -228,4 +228,31 @@ test('LVS: health, weights, kernel presence, the reason and time of the last cha
   assert.deepEqual(fw.dests.map((d) => [d.address, d.port, d.fwd, d.health]), [['192.168.2.1', 0, 'dr', 'up']]);
   const fwRs = l.virtualServers.find((v) => v.id === 'fwmark 7')!.realServers[0]!;
   assert.deepEqual({ h: fwRs.health, k: fwRs.inKernel, kw: fwRs.kernelWeight }, { h: 'up', k: true, kw: 5 });
+});
+
+test('VRRP: a sync group member in FAULT holds the other in FAULT; the status shows the group and who is faulty', () => {
+  const c = new SimCluster(11);
+  const h = c.addHost({
+    name: 'd1', addr: addrOf(1),
+    spec: {
+      instances: [inst(1, { name: 'A', vrid: 1 }), inst(1, { name: 'B', vrid: 2, trackScripts: [{ name: 'chk', weight: 0, reverse: false }] })],
+      syncGroups: [{ name: 'G', members: ['A', 'B'] }],
+      scripts: [script('chk')],
+    },
+  });
+  const hist = new EventHistory(() => c.world.now / 1000);
+  h.onEvent = hist.onVrrp;
+  h.start();
+  c.world.runFor(5 * US_PER_S);
+  assert.deepEqual(buildStatus(viewOf(hist, () => h.director)).vrrp!.syncGroups, [
+    { name: 'G', state: 'MASTER', members: [{ name: 'A', state: 'MASTER' }, { name: 'B', state: 'MASTER' }] },
+  ]);
+  h.setScriptHealthy('chk', false);
+  c.world.runFor(3 * US_PER_S);
+  const s = buildStatus(viewOf(hist, () => h.director)).vrrp!;
+  assert.equal(s.syncGroups[0]!.state, 'FAULT');
+  const [a, b] = s.instances;
+  assert.deepEqual([a!.state, a!.syncFault, a!.faultReasons], ['FAULT', true, []]);
+  assert.deepEqual([b!.state, b!.syncFault, b!.faultReasons], ['FAULT', false, ['track_script chk failed']]);
+  assert.match(a!.lastTransition!.cause, /sync group member in fault/);
 });
