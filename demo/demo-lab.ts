@@ -1,0 +1,303 @@
+// The demo's scenario, run where the kernel can do it (the host, or the IPVS guest through
+// run-in-vm.sh; demo/run-demo.ts decides and bundles it with esbuild). Two directors run the real
+// keepalived-ts executable (`keepalived-ts -n -l -f FILE`, VRRP and LVS) on the two example
+// files, unchanged; three real servers (name-server.mjs) and a client (load-client.mjs) sit on
+// the same bridge. Phases: master elected and traffic spread over the real servers; the master
+// director dies (its daemon crashes AND its link is cut: a dead machine, so nothing serves or
+// answers for the VIP there any more); the backup takes over; the old master comes back and
+// preempts (or not, as its file says); both stop cleanly; everything is removed.
+// The oracles are the kernel's (`ip addr` for the VIP, `ipvsadm` for the table and its counters)
+// and the client's (which server answered each request, and when).
+//
+// --mode vrrp (a kernel without IPVS): the same directors with -P, and instead of real servers
+// each director answers HTTP itself with its name, so the failover is still measured through the VIP.
+//
+//   node demo-lab.mjs --daemon keepalived-ts.mjs --bin DIR --conf1 F --conf2 F [--mode lvs|vrrp]
+//        [--where TEXT] [--interval-ms 20] [--timeout-ms 300]
+// Last line: `demo: failover 3.7 s, 180 failed requests of 900, master back: yes` (or
+// `demo: FAILED: reason`). Exit 0 only when every check held.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { demoPlan, masterDownIntervalS, type DemoPlan, type DirectorPlan } from './demo-plan.ts';
+import { DemoNet } from './demo-net.ts';
+import { alive, Daemon, Proc, sleep, spawnIn, waitFor, waitLine } from './demo-procs.ts';
+import { DemoTraffic, formatSpread, parseRequestLine, spread } from './demo-traffic.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    daemon: { type: 'string' }, bin: { type: 'string' }, conf1: { type: 'string' }, conf2: { type: 'string' },
+    mode: { type: 'string', default: 'lvs' }, where: { type: 'string', default: 'this host' },
+    'interval-ms': { type: 'string', default: '20' }, 'timeout-ms': { type: 'string', default: '300' },
+  },
+});
+if (!a.daemon || !a.bin || !a.conf1 || !a.conf2) throw new Error('usage: demo-lab --daemon F --bin DIR --conf1 F --conf2 F [--mode lvs|vrrp]');
+const LVS = a.mode !== 'vrrp';
+const INTERVAL_MS = Number(a['interval-ms']);
+const TIMEOUT_MS = Number(a['timeout-ms']);
+/** Start-up of a Node process on a slow one-CPU guest, on top of every protocol bound. */
+const SLACK_S = 30;
+const STEADY_MS = 3000;
+
+const t0 = Date.now();
+const say = (s: string): void => { process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${s}\n`); };
+const detail = (s: string): void => { process.stdout.write(`         ${s}\n`); };
+const secs = (ms: number): string => (ms / 1000).toFixed(1);
+
+const work = mkdtempSync(join(tmpdir(), 'kts-demo-'));
+const net = new DemoNet(`ktsdemo${process.pid}`, 'eth0', 24);
+const procs: Proc[] = [];
+const traffic = new DemoTraffic();
+let cleaned = false;
+
+async function cleanup(): Promise<{ nsLeft: string[]; procsLeft: number[] }> {
+  const pids = procs.flatMap((p) => [p.pid, ...(p instanceof Daemon ? p.workers() : [])]);
+  if (!cleaned) {
+    cleaned = true;
+    await Promise.all(procs.map((p) => p.stop('SIGKILL', 2000).catch(() => undefined)));
+    net.destroy();
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { nsLeft: net.left(), procsLeft: pids.filter(alive) };
+}
+
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(sig, () => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`${sig}: tearing the lab down`);
+    void cleanup().then((left) => {
+      say(`cleanup: ${left.nsLeft.length} namespaces, ${left.procsLeft.length} processes left`);
+      process.stdout.write('demo: interrupted\n');
+      process.exit(130);
+    });
+  });
+}
+
+function start(node: string, name: string, argv: string[], onLine?: (l: string, p: Proc) => void): Proc {
+  const p = new Proc(name, spawnIn(net.ns(node), argv), onLine);
+  procs.push(p);
+  return p;
+}
+
+/** Transitions and errors from a daemon's console log, shown as they happen. */
+function daemonLine(node: string): (l: string) => void {
+  return (l) => {
+    const msg = l.replace(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: /, '');
+    if (/Entering \w+ STATE|sent 0 priority|error|failed|internal/i.test(msg)) detail(`${node}| ${msg}`);
+  };
+}
+
+let starts = 0;
+async function startDirector(d: DirectorPlan): Promise<Daemon> {
+  const n = ++starts;
+  const pf = { main: join(work, `${d.name}-${n}.pid`), vrrp: join(work, `${d.name}-${n}.vrrp.pid`), checkers: join(work, `${d.name}-${n}.chk.pid`) };
+  // Its own control socket: the default path (/run) is shared by every namespace of this host.
+  const argv = ['node', a.daemon!, '-n', '-l', ...(LVS ? [] : ['-P']), '-f', d.conf, '-p', pf.main, '-r', pf.vrrp, '-c', pf.checkers,
+    `--control-socket=${join(work, `${d.name}-${n}.sock`)}`];
+  const p = new Daemon(`keepalived-ts ${d.name}`, spawnIn(net.ns(d.name), argv), pf, daemonLine(d.name));
+  procs.push(p);
+  // Up once the daemon wrote its pid files (the supervisor's worker writes -r, if there is one).
+  await waitFor(() => p.isDone() || nonEmpty(pf.vrrp), SLACK_S * 1000, `${d.name}'s pid file`);
+  if (p.isDone()) throw new Error(`keepalived-ts on ${d.name} exited at start:\n${p.tail().join('\n')}`);
+  return p;
+}
+function nonEmpty(f: string): boolean {
+  try { return statSync(f).size > 0; } catch { return false; }
+}
+
+/** Directors whose link is cut (a dead machine's leftover VIP reaches nobody, so it does not count). */
+const down = new Set<string>();
+const holders = (plan: DemoPlan): string[] => plan.directors.filter((d) => !down.has(d.name) && net.holds(d.name, plan.vip)).map((d) => d.name);
+
+/** `ipvsadm -Ln` in the node's namespace, as "TCP 10.99.0.200:80 wrr -> 10.99.0.21:80 Route 3, ...". */
+function ipvsTable(node: string): { service?: string; dests: string[] } {
+  const out = net.exec(node, 'ipvsadm', '-Ln');
+  let service: string | undefined;
+  const dests: string[] = [];
+  for (const l of out.split('\n')) {
+    const s = /^(TCP|UDP|SCTP)\s+(\S+)\s+(\S+)/.exec(l);
+    if (s) service = `${s[1]} ${s[2]} ${s[3]}`;
+    const d = /^\s+->\s+(\d\S+)\s+(\S+)\s+(\d+)/.exec(l);
+    if (d) dests.push(`${d[1]} ${d[2]} ${d[3]}`);
+  }
+  return { ...(service ? { service } : {}), dests };
+}
+/** Connections the node's IPVS has scheduled for the virtual service (`ipvsadm -Ln --stats`). */
+function ipvsConns(node: string): number {
+  const m = /^(?:TCP|UDP|SCTP)\s+\S+\s+(\d+)/m.exec(net.exec(node, 'ipvsadm', '-Ln', '--stats'));
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * When the kernel added the VIP to each director's interface, as `ip monitor address` reports it
+ * (event-driven: polling `ip addr` costs ~100 ms per call on the guest's one slow CPU).
+ */
+const vipAddedAt = new Map<string, number[]>();
+function watchVip(node: string, vip: string): void {
+  const times: number[] = [];
+  vipAddedAt.set(node, times);
+  procs.push(new Proc(`ip monitor ${node}`, spawn('ip', ['-n', net.ns(node), '-o', 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'pipe'] }), (l) => {
+    if (l.includes(` ${vip}/`) && !l.startsWith('Deleted')) times.push(Date.now());
+  }));
+}
+const vipAddedSince = (node: string, sinceMs: number): number | undefined => vipAddedAt.get(node)?.find((t) => t >= sinceMs);
+
+function check(cond: boolean, what: string): void {
+  if (!cond) throw new Error(what);
+}
+
+async function main(): Promise<string> {
+  const r = demoPlan(a.conf1!, a.conf2!);
+  if (!r.ok) throw new Error(r.error);
+  const plan = r.plan;
+  const [d1, d2] = plan.directors;
+  const vipUrl = `http://${plan.vip}:${plan.vipPort}/`;
+  say(`keepalived-ts demo: two directors (VRRP${LVS ? ' + IPVS ' + plan.lvsMethod : ' only'}) in network namespaces on ${a.where}`);
+  detail(`configs: ${d1.conf}, ${d2.conf} (as they are; each director's ${plan.iface} is a veth on one bridge)`);
+  detail(`VIP ${plan.vip}; ${d1.name} ${d1.ip} priority ${d1.priority}, ${d2.name} ${d2.ip} priority ${d2.priority}; advert_int ${d1.advertIntS} s` +
+    `; ${d1.name} ${d1.nopreempt ? 'nopreempt' : `preempts${d1.preemptDelayS > 0 ? ` after ${d1.preemptDelayS} s` : ''}`}`);
+  const servers = LVS ? plan.realServers : [];
+  net.build([
+    ...plan.directors.map((d) => ({ name: d.name, ip: d.ip })),
+    ...servers.map((s) => ({ name: s.name, ip: s.ip, loVip: plan.vip })),
+    { name: 'client', ip: plan.clientIp },
+  ]);
+  for (const d of plan.directors) watchVip(d.name, plan.vip);
+  say(`lab: namespaces ${net.prefix}{sw,${[...plan.directors.map((d) => d.name), ...servers.map((s) => s.name), 'client'].join(',')}}`);
+
+  // The HTTP answerers: the real servers (LVS), or the directors themselves (VRRP only).
+  const answerers = LVS ? servers.map((s) => ({ node: s.name, port: s.port })) : plan.directors.map((d) => ({ node: d.name, port: plan.vipPort }));
+  await Promise.all(answerers.map((s) => waitLine(start(s.node, s.node, ['node', join(a.bin!, 'name-server.mjs'), s.node, String(s.port)]), (l) => l === 'listening', SLACK_S * 1000, `${s.node} to listen`)));
+  say(LVS ? `real servers ${servers.map((s) => `${s.name} ${s.ip}:${s.port} (weight ${s.weight})`).join(', ')} answer with their name`
+    : `no IPVS here: each director answers ${vipUrl} itself with its name`);
+
+  let first = await Promise.all([startDirector(d1), startDirector(d2)]);
+  const pids = (p: Daemon): string => `pid ${p.pid}${p.workers().length > 0 ? `, worker ${p.workers().join(',')}` : ''}`;
+  say(`started keepalived-ts -n -l${LVS ? '' : ' -P'} on ${d1.name} (${pids(first[0])}) and ${d2.name} (${pids(first[1])})`);
+  const electMs = await waitFor(() => holders(plan).length === 1 && net.holds(d1.name, plan.vip), (masterDownIntervalS(d1) + SLACK_S) * 1000, `${d1.name} to hold the VIP alone (now: ${holders(plan).join(',') || 'nobody'})`);
+  say(`master: ${d1.name} holds ${plan.vip} (${secs(electMs)} s after the daemons were up); ${d2.name} is backup`);
+  if (LVS) {
+    await waitFor(() => ipvsTable(d1.name).dests.length === servers.length, SLACK_S * 1000, `${d1.name}'s IPVS table`);
+    const t = ipvsTable(d1.name);
+    detail(`IPVS on ${d1.name}: ${t.service} -> ${t.dests.join(', ')}`);
+  }
+
+  const client = start('client', 'client', ['node', join(a.bin!, 'load-client.mjs'), vipUrl, String(INTERVAL_MS), String(TIMEOUT_MS)], (l) => {
+    const q = parseRequestLine(l);
+    if (q) traffic.add(q);
+  });
+  say(`client ${plan.clientIp}: GET ${vipUrl} every ${INTERVAL_MS} ms, ${TIMEOUT_MS} ms timeout each`);
+  // A Node process takes seconds to start on the guest: the steady window opens at the first answer.
+  await waitFor(() => traffic.all.some((q) => q.ok), SLACK_S * 1000, 'the first answer through the VIP');
+  const steadyFrom = Date.now();
+  await sleep(STEADY_MS);
+  const steady = spread(traffic.sentIn(steadyFrom, Date.now() - TIMEOUT_MS));
+  say(`through ${d1.name}: ${formatSpread(steady)}`);
+  for (const s of answerers.filter((x) => LVS || x.node === d1.name)) check((steady.byServer.get(s.node) ?? 0) > 0, `${s.node} got no request through the VIP`);
+  check(steady.failed === 0, `requests failed before the crash: ${formatSpread(steady)}`);
+  const spreadOk = answerers.every((s) => LVS ? (steady.byServer.get(s.node) ?? 0) > 0 : true);
+
+  // ---- the master dies
+  const conns2Before = LVS ? ipvsConns(d2.name) : 0;
+  const killAt = Date.now();
+  const crash = first[0].crash();
+  net.unplug(d1.name);
+  const unpluggedAt = Date.now();
+  down.add(d1.name);
+  say(`crash: ${d1.name} dies: keepalived-ts ${crash.how} (no priority-0 advert), and its link is cut ${unpluggedAt - killAt} ms later (a dead machine: the VIP it still has serves nobody)`);
+  const bound = 3 * masterDownIntervalS(d2) + SLACK_S;
+  await waitFor(() => vipAddedSince(d2.name, killAt) !== undefined, bound * 1000, `${d2.name} to take the VIP`, 20);
+  const vipMs = vipAddedSince(d2.name, killAt)! - killAt;
+  say(`${d2.name} holds ${plan.vip} ${secs(vipMs)} s after the crash (its master_down_interval: ${masterDownIntervalS(d2).toFixed(2)} s after the last advert heard)`);
+  await crash.gone;
+  // Only requests sent after the cut: nothing sent later can have gone through the dead director.
+  await waitFor(() => traffic.firstSuccessAfter(unpluggedAt) !== undefined, bound * 1000, 'a request to succeed through the backup');
+  const firstOk = traffic.firstSuccessAfter(unpluggedAt)!;
+  const failoverMs = firstOk.doneMs - killAt;
+  say(`first answer through ${d2.name}: ${secs(failoverMs)} s after the crash`);
+  await sleep(STEADY_MS);
+  // Every request that could meet the dead director: sent up to one timeout before the crash,
+  // until now (a few seconds of steady traffic through the backup).
+  const during = spread(traffic.sentIn(killAt - TIMEOUT_MS, Date.now() - TIMEOUT_MS));
+  say(`from the crash on: ${formatSpread(during)}`);
+  const onBackup = spread(traffic.sentIn(firstOk.sentMs, Date.now() - TIMEOUT_MS));
+  if (LVS) {
+    const conns = ipvsConns(d2.name) - conns2Before;
+    detail(`IPVS on ${d2.name} scheduled ${conns} connections since the crash`);
+    check(conns > 0, `${d2.name}'s IPVS scheduled nothing: requests did not go through the backup`);
+  } else {
+    check((onBackup.byServer.get(d2.name) ?? 0) > 0, `${d2.name} answered nothing`);
+  }
+  check(holders(plan).join() === d2.name, `after the failover the VIP is on ${holders(plan).join(',') || 'nobody'}, expected ${d2.name} alone`);
+
+  // ---- the old master comes back (a rebooted machine: no VIP, no IPVS table)
+  net.ip(d1.name, 'addr', 'del', `${plan.vip}/${plan.prefixLen}`, 'dev', plan.iface);
+  if (LVS) net.exec(d1.name, 'ipvsadm', '-C');
+  net.plug(d1.name);
+  down.delete(d1.name);
+  const backAt = Date.now();
+  const again = await startDirector(d1);
+  first = [again, first[1]];
+  const upMs = Date.now() - backAt;
+  say(`${d1.name} back: link up, keepalived-ts started again (${pids(again)}, up in ${secs(upMs)} s)`);
+  const expectBack = d1.priority > d2.priority && !d1.nopreempt;
+  let masterBack: boolean;
+  let backWhy: string;
+  if (expectBack) {
+    const b = (d1.preemptDelayS + masterDownIntervalS(d1) + SLACK_S) * 1000;
+    await waitFor(() => vipAddedSince(d1.name, backAt) !== undefined, b, `${d1.name} to take the VIP back`, 20);
+    const ms = vipAddedSince(d1.name, backAt)! - backAt;
+    await waitFor(() => holders(plan).join() === d1.name, 10_000, `${d2.name} to release the VIP (holders: ${holders(plan).join(',') || 'nobody'})`);
+    masterBack = true;
+    backWhy = `preempted: priority ${d1.priority} > ${d2.priority}`;
+    say(`${d1.name} took ${plan.vip} back ${secs(ms)} s after its restart, ${secs(ms - upMs)} s after it was up (${backWhy})`);
+  } else {
+    await sleep((3 * masterDownIntervalS(d1) + d1.preemptDelayS) * 1000 + 5000);
+    masterBack = holders(plan).join() === d1.name;
+    backWhy = d1.nopreempt ? 'nopreempt' : `priority ${d1.priority} <= ${d2.priority}`;
+    check(!masterBack, `${d1.name} took the VIP back although its file says ${backWhy}`);
+    say(`${d1.name} stays backup (${backWhy}): ${d2.name} keeps ${plan.vip}`);
+  }
+  await sleep(STEADY_MS);
+  const handback = spread(traffic.sentIn(backAt, Date.now() - TIMEOUT_MS));
+  const last = spread(traffic.sentIn(Date.now() - TIMEOUT_MS - STEADY_MS / 3, Date.now() - TIMEOUT_MS));
+  say(`since ${d1.name}'s restart: ${formatSpread(handback)}`);
+  check(last.failed === 0, `requests still failing at the end: ${formatSpread(last)}`);
+  check(holders(plan).length === 1, `VIP holders at the end: ${holders(plan).join(',') || 'nobody'}`);
+
+  // ---- clean stop: SIGTERM, the master sends priority 0 and releases the VIP (and IPVS)
+  await client.stop('SIGTERM', TIMEOUT_MS + 2000);
+  await Promise.all(first.map((p) => p.stop('SIGTERM', 10_000)));
+  const stillVip = holders(plan);
+  const stillIpvs = LVS ? plan.directors.filter((d) => ipvsTable(d.name).service !== undefined).map((d) => d.name) : [];
+  say(`stop: SIGTERM to both daemons; VIP left on: ${stillVip.join(',') || 'none'}${LVS ? `; IPVS services left on: ${stillIpvs.join(',') || 'none'}` : ''}`);
+  check(stillVip.length === 0 && stillIpvs.length === 0, 'a stopped daemon left its VIP or IPVS service behind');
+  const total = traffic.all.length;
+  const summary = `demo: failover ${secs(failoverMs)} s, ${during.failed} failed requests of ${total}, master back: ${masterBack ? 'yes' : 'no'}` +
+    ` (VIP moved ${secs(vipMs)} s; ${handback.failed} failed after the restart; ${backWhy}${LVS && spreadOk ? `; served by ${answerers.map((s) => s.node).join(',')}` : ''})`;
+  return summary;
+}
+
+let code = 0;
+let last: string;
+try {
+  last = await main();
+} catch (e) {
+  code = 1;
+  last = `demo: FAILED: ${e instanceof Error ? e.message : String(e)}`;
+  for (const p of procs.filter((x) => x instanceof Daemon)) {
+    detail(`--- ${p.name} (last lines)`);
+    for (const l of p.tail(15)) detail(l);
+  }
+}
+if (!interrupted) {
+  const left = await cleanup();
+  say(`cleanup: ${left.nsLeft.length} namespaces (ip netns list | grep ${net.prefix}), ${left.procsLeft.length} processes left`);
+  if (left.nsLeft.length + left.procsLeft.length > 0) { code = 1; last = `demo: FAILED: left behind ${[...left.nsLeft, ...left.procsLeft].join(' ')}`; }
+  process.stdout.write(`${last}\n`);
+  process.exit(code);
+}
