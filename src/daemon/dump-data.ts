@@ -5,7 +5,7 @@
 //
 // What is printed is what we model: global definitions, VRRP instances (state, timers, VIPs,
 // trackers, unicast peers, auth), sync groups, the vrrp_scripts and track_files in use (the LVS
-// half's keepalived_check.data is not written yet: see dump-service.ts). keepalived's lines about its
+// half writes keepalived_check.data: dump-data-lvs.ts). keepalived's lines about its
 // process internals are left out, each with the reason beside where it would be:
 // the "VRRP Sockpool" and "Interfaces" sections, "fd_in/fd_out", "Read timeout", and the
 // nftables build lines.
@@ -55,8 +55,14 @@ const unset = (b: boolean | undefined): string => (b === undefined ? 'unset' : b
 /** keepalived's "%f" for seconds given as a float (Gratuitous ARP interval = 0.000000). */
 const fixed6 = (s: number): string => s.toFixed(6);
 
-function globalSection(config: KeepalivedConfig, o: DataDumpOptions): string[] {
+/**
+ * keepalived's global section, as its VRRP process prints it, or (forChecker) as its checker
+ * process does: without "Default interface", and with the lower-priority GARP settings still
+ * unresolved (UINT_MAX) unless configured, since only the VRRP process fills them in.
+ */
+export function dataGlobalSection(config: KeepalivedConfig, o: DataDumpOptions, forChecker = false): string[] {
   const g = config.global_defs;
+  const UNSET = 4294967295;
   const rp = (name: string, v: number | undefined): string => ` ${name} = ${v ?? 0}`;
   const out = [
     '------< Global definitions >------',
@@ -75,7 +81,7 @@ function globalSection(config: KeepalivedConfig, o: DataDumpOptions): string[] {
   if (g.data_use_instance) out.push(' Use instance name in data dumps');
   out.push(
     ` Dynamic interfaces = ${bool(g.dynamic_interfaces !== undefined && g.dynamic_interfaces !== false)}`,
-    ` Default interface = ${g.default_interface}`,
+    ...(forChecker ? [] : [` Default interface = ${g.default_interface}`]),
     ` Disable local IGMP = ${yesNo(g.disable_local_igmp)}`,
     ` LVS flush = ${bool(g.lvs_flush)}`,
     ` LVS flush on stop = ${g.lvs_flush_on_stop === 'VS' ? 'VS' : g.lvs_flush_on_stop ? 'all' : 'disabled'}`,
@@ -87,8 +93,8 @@ function globalSection(config: KeepalivedConfig, o: DataDumpOptions): string[] {
     ` Gratuitous ARP repeat = ${g.vrrp_garp_master_repeat}`,
     ` Gratuitous ARP refresh timer = ${g.vrrp_garp_master_refresh}`,
     ` Gratuitous ARP refresh repeat = ${g.vrrp_garp_master_refresh_repeat}`,
-    ` Gratuitous ARP lower priority delay = ${g.vrrp_garp_lower_prio_delay ?? g.vrrp_garp_master_delay}`,
-    ` Gratuitous ARP lower priority repeat = ${g.vrrp_garp_lower_prio_repeat ?? g.vrrp_garp_master_repeat}`,
+    ` Gratuitous ARP lower priority delay = ${g.vrrp_garp_lower_prio_delay ?? (forChecker ? UNSET : g.vrrp_garp_master_delay)}`,
+    ` Gratuitous ARP lower priority repeat = ${g.vrrp_garp_lower_prio_repeat ?? (forChecker ? UNSET : g.vrrp_garp_master_repeat)}`,
     ` Num adverts before down = ${g.vrrp_down_timer_adverts}`,
     ` Gratuitous ARP for each secondary VMAC = ${g.vrrp_garp_extra_if?.interval ?? 0}s${g.vrrp_garp_extra_if?.all ? ' (all)' : ''}`,
     ` Send advert after receive lower priority advert = ${bool(!g.vrrp_lower_prio_no_advert)}`,
@@ -329,7 +335,7 @@ export function dumpData(view: DaemonView, o: DataDumpOptions): string {
   if (!director) return '';
   const config = view.config();
   const lines = [
-    ...globalSection(config, o),
+    ...dataGlobalSection(config, o),
     '------< VRRP Topology >------',
     ...director.instances.flatMap((i) => instanceLines(view, config, director, i)),
     // "VRRP Sockpool" (keepalived's per-socket file descriptors) is left out.

@@ -22,6 +22,7 @@ import type { DaemonLogger } from './daemon-log.ts';
 import type { DaemonService } from './daemon-services.ts';
 import type { DaemonView } from './daemon-view.ts';
 import { dumpData } from './dump-data.ts';
+import { dumpDataLvs } from './dump-data-lvs.ts';
 import { dumpJson } from './dump-json.ts';
 import { dumpPaths, type DumpPaths } from './dump-paths.ts';
 import { dumpStats } from './dump-stats.ts';
@@ -51,15 +52,15 @@ export function renderDump(kind: DumpKind, view: DaemonView, paths: DumpPaths, h
   const out: Array<[string, string]> = [];
   switch (kind) {
     case 'data': {
-      // keepalived's checker process writes keepalived_check.data (paths.checkData) for the
-      // virtual servers; that file is not written yet: its shape could not be captured from
-      // keepalived here (no IPVS in this kernel), and a guessed shape would mislead parsers.
       const uidGid = (u: { readonly user: string; readonly group?: string }): string | undefined => {
         const ids = lookupUser(u.user, u.group);
         return ids ? `${ids.uid}:${ids.gid}` : undefined;
       };
       const vrrp = dumpData(view, { hostname: host, uidGid });
       if (vrrp) out.push([paths.data, vrrp]);
+      // keepalived's checker process writes its own file for the virtual servers.
+      const lvs = dumpDataLvs(view, { hostname: host, uidGid });
+      if (lvs) out.push([paths.checkData, lvs]);
       break;
     }
     case 'stats': {
