@@ -1,10 +1,13 @@
-// keepalived's signal dumps as a daemon service: USR1 writes the data dump, USR2 the stats,
-// SIGRTMIN+2 (36, `--signum=JSON`) the JSON (keepalived.8 "SIGNALS"; file names in
-// dump-paths.ts, contents in dump-data.ts, dump-stats.ts, dump-json.ts).
+// keepalived's signal dumps as a daemon service: USR1 writes the data dump (and the LVS half's
+// keepalived_check.data), USR2 the stats, SIGRTMAX-1 (63, `--signum=STATS_CLEAR`) the stats and
+// then zeroes the counters, SIGRTMIN+2 (36, `--signum=JSON`) the JSON (keepalived.8 "SIGNALS";
+// file names in dump-paths.ts, contents in dump-data.ts, dump-data-lvs.ts, dump-stats.ts,
+// dump-json.ts).
 //
-// Theory of operation. USR1/USR2 are caught with process.on; 36 has no Node name, so it is
-// watched through the native addon (src/os/signal-watch.ts) -- which also means `kill -36` no
-// longer terminates the daemon (its default action). A signal only schedules a dump: the text
+// Theory of operation. USR1/USR2 are caught with process.on; 36 and 63 have no Node name, so
+// they are watched through the native addon (src/os/signal-watch.ts) -- which also means
+// `kill -36` / `kill -63` no longer terminate the daemon (their default action). A signal only
+// schedules a dump: the text
 // is rendered synchronously from the DaemonView (a few hundred lines at most, well under a
 // millisecond per instance) and written asynchronously, so VRRP timers and packets are never
 // held up by the disk. Each file is written to a fresh temporary name in the same directory
@@ -25,9 +28,9 @@ import { dumpData } from './dump-data.ts';
 import { dumpDataLvs } from './dump-data-lvs.ts';
 import { dumpJson } from './dump-json.ts';
 import { dumpPaths, type DumpPaths } from './dump-paths.ts';
-import { dumpStats } from './dump-stats.ts';
+import { clearVrrpStats, dumpStats } from './dump-stats.ts';
 
-export type DumpKind = 'data' | 'stats' | 'json';
+export type DumpKind = 'data' | 'stats' | 'statsClear' | 'json';
 
 let tmpCounter = 0;
 
@@ -63,9 +66,12 @@ export function renderDump(kind: DumpKind, view: DaemonView, paths: DumpPaths, h
       if (lvs) out.push([paths.checkData, lvs]);
       break;
     }
-    case 'stats': {
+    case 'stats':
+    case 'statsClear': {
       const s = dumpStats(view);
       if (s) out.push([paths.stats, s]);
+      // Zeroed as soon as they are rendered: what counts from here on is the next file's.
+      if (kind === 'statsClear') clearVrrpStats(view);
       break;
     }
     case 'json': {
@@ -130,6 +136,8 @@ export class Dumper {
  * for its threads). The same number as `--signum=JSON` (cli/signum.ts, which daemon/ may not import).
  */
 export const SIGJSON = 36;
+/** keepalived's STATS_CLEAR, SIGRTMAX-1: 63 on Linux (SIGRTMAX is 64), as `--signum=STATS_CLEAR`. */
+export const SIGSTATS_CLEAR = 63;
 
 export const startDumpService: DaemonService = async (view, _o, log) => {
   const dumper = new Dumper(view, log);
@@ -137,16 +145,18 @@ export const startDumpService: DaemonService = async (view, _o, log) => {
   const onUsr2 = (): void => dumper.request('stats');
   process.on('SIGUSR1', onUsr1);
   process.on('SIGUSR2', onUsr2);
-  let json: SignalWatch | undefined;
-  try {
-    json = watchSignal(SIGJSON, () => dumper.request('json'));
-  } catch (e) {
-    log.warn(`JSON dump on signal ${SIGJSON} unavailable: ${e instanceof Error ? e.message : String(e)}`);
+  const watches: SignalWatch[] = [];
+  for (const [signum, kind] of [[SIGJSON, 'json'], [SIGSTATS_CLEAR, 'statsClear']] as const) {
+    try {
+      watches.push(watchSignal(signum, () => dumper.request(kind)));
+    } catch (e) {
+      log.warn(`${kind} dump on signal ${signum} unavailable: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   return async () => {
     process.off('SIGUSR1', onUsr1);
     process.off('SIGUSR2', onUsr2);
-    json?.close();
+    for (const w of watches) w.close();
     await dumper.idle();
   };
 };

@@ -10,6 +10,7 @@
 // Counters we do not have print 0 (see vrrpCounters below for why each is missing).
 
 import type { VrrpInstance } from '../vrrp/instance.ts';
+import { newVrrpStats } from '../vrrp/vrrp-stats.ts';
 import type { DaemonView } from './daemon-view.ts';
 
 /** keepalived's vrrp_stats fields, with our value for each (also the JSON dump's "stats"). */
@@ -89,4 +90,14 @@ export function dumpStats(view: DaemonView): string {
   if (!director) return '';
   const lines = director.instances.flatMap(formatInstanceStats);
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+/**
+ * `--signum=STATS_CLEAR` (SIGRTMAX-1, 63): keepalived writes the stats file, then zeroes every
+ * instance's counters (checked against keepalived 2.2.7: a USR2 right after shows Sent: 0).
+ * The one place a reader of the DaemonView writes: it is the documented purpose of the signal.
+ * Prometheus sees an ordinary counter reset.
+ */
+export function clearVrrpStats(view: DaemonView): void {
+  for (const inst of view.vrrp()?.instances ?? []) Object.assign(inst.stats, newVrrpStats());
 }

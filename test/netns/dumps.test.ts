@@ -1,8 +1,8 @@
 // keepalived-ts as users run it (bin/keepalived-ts, the built bundle) answering keepalived's dump
 // signals inside a lab namespace: USR1 -> the data dump, USR2 -> the stats, 36 (SIGRTMIN+2,
-// `--signum=JSON`) -> the JSON; each file appears with the running instance's state and
-// counters, and the daemon keeps running and holding its VIP afterwards (36's default action
-// would terminate it).
+// `--signum=JSON`) -> the JSON, 63 (`--signum=STATS_CLEAR`) -> the stats then zeroed counters;
+// each file appears with the running instance's state and counters, and the daemon keeps
+// running and holding its VIP afterwards (36's and 63's default action would terminate it).
 // File names: the data file follows keepalived's `instance NAME` + data_use_instance naming
 // (/tmp/keepalived.NAME.data, NAME unique to this process); stats and JSON have fixed names in
 // keepalived 2.2.7, so they are pointed into the lab's own directory with stats_dump_file /
@@ -32,7 +32,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-test('USR1, USR2 and signal 36 write keepalived\'s three dumps; the daemon keeps running', async (t) => {
+test('USR1, USR2, 36 and 63 write keepalived\'s dumps; the daemon keeps running', async (t) => {
   if (!need(t, isRoot(), 'root for network namespaces')) return;
   if (!need(t, hasCommand('ip'), 'iproute2')) return;
   const l = new VrrpLab('dmp', ['d1']);
@@ -96,6 +96,19 @@ test('USR1, USR2 and signal 36 write keepalived\'s three dumps; the daemon keeps
   await waitFor(() => existsSync(json), 5000, 'the second JSON dump');
   const j2 = JSON.parse(readFileSync(json, 'utf8')) as typeof j1;
   assert.ok(j2[0]!.stats.advert_sent! > j1[0]!.stats.advert_sent!, 'advert_sent grows between dumps');
+  assert.ok(!d.exited());
+
+  // 63 (--signum=STATS_CLEAR): the stats, then the counters start again from zero.
+  rmSync(stats);
+  process.kill(target, 63);
+  await waitFor(() => existsSync(stats), 5000, 'the STATS_CLEAR dump');
+  const sentBeforeClear = Number(/^ {4}Sent: (\d+)$/m.exec(readFileSync(stats, 'utf8'))?.[1]);
+  assert.ok(sentBeforeClear >= j2[0]!.stats.advert_sent!);
+  rmSync(stats);
+  process.kill(target, 'SIGUSR2');
+  await waitFor(() => existsSync(stats), 5000, 'the stats after the clear');
+  const sentAfterClear = Number(/^ {4}Sent: (\d+)$/m.exec(readFileSync(stats, 'utf8'))?.[1]);
+  assert.ok(sentAfterClear < sentBeforeClear, `counters cleared: ${sentAfterClear} < ${sentBeforeClear}`);
   assert.ok(!d.exited());
 
   // And it still stops as before: SIGTERM, priority 0, exit 0.

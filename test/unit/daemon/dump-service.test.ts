@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { KeepalivedConfig } from '../../../src/config/model.ts';
 import { createDaemonLogger } from '../../../src/daemon/daemon-log.ts';
 import type { DaemonView } from '../../../src/daemon/daemon-view.ts';
-import { SIGJSON, startDumpService, writeDumpFile } from '../../../src/daemon/dump-service.ts';
+import { SIGJSON, SIGSTATS_CLEAR, startDumpService, writeDumpFile } from '../../../src/daemon/dump-service.ts';
 import { watchSignal, SignalWatchError } from '../../../src/os/signal-watch.ts';
 import { fixtureView } from '../../fixtures/dumps/fixture-view.ts';
 
@@ -69,6 +69,31 @@ test('USR1, USR2 and signal 36 write the three files; 36 does not kill us', asyn
     }
   } finally {
     await stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('signal 63 (STATS_CLEAR) writes the stats, then zeroes the counters, as keepalived 2.2.7 does', async () => {
+  const { view, director } = await fixtureView();
+  const dir = mkdtempSync(join(tmpdir(), 'kts-dumpsvc-'));
+  const log = createDaemonLogger({ logConsole: true, logDetail: false, sink: { write: () => {} } });
+  const stop = await startDumpService(redirected(view, dir), {}, log);
+  const stats = join(dir, 'keepalived.stats');
+  try {
+    const vi3 = director.instance('VI_3')!;
+    const received = vi3.stats.advertsReceived;
+    assert.ok(received > 0);
+    process.kill(process.pid, SIGSTATS_CLEAR);
+    await waitFor(() => existsSync(stats), 'the stats file');
+    assert.match(readFileSync(stats, 'utf8'), new RegExp(`VRRP Instance: VI_3\\n  Advertisements:\\n    Received: ${received}\\n`));
+    assert.equal(vi3.stats.advertsReceived, 0);
+    assert.equal(director.instance('VI_1')!.stats.advertsSent, 0);
+    rmSync(stats);
+    process.kill(process.pid, 'SIGUSR2');
+    await waitFor(() => existsSync(stats), 'the stats file after USR2');
+    assert.match(readFileSync(stats, 'utf8'), /VRRP Instance: VI_3\n  Advertisements:\n    Received: 0\n/);
+  } finally {
+    await stop!();
     rmSync(dir, { recursive: true, force: true });
   }
 });
