@@ -8,12 +8,16 @@
 //     keepalived-ts: SIGKILL) and a graceful stop (SIGTERM: priority-0 advert).
 // The RFC values (vrrp-notes.md): crash = 3 x advert_int + skew, stop = skew, skew = (256-100)/256
 // x advert_int (v3) or (256-100)/256 s (v2).
+// keepalived-ts runs with KEEPALIVED_TS_TIMING=1 (src/daemon/timing-probe.ts): the backup logs,
+// per takeover, its own stamps from the decision (the master-down / skew timer's deadline) to the
+// first gratuitous ARP's sendto; they are matched to the runs by wall clock and summarised too.
 //
-// Usage (root): node --import tsx bench/failover-vs-keepalived.ts [-n N] [--v2-only|--v3-only]
+// Usage (root): node --import tsx bench/failover-vs-keepalived.ts [-n N] [--v2-only|--v3-only] [--ts-only]
 // Prints one line per run and a summary table; writes bench/out/failover-vs-keepalived.json.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tsharkFields } from '../test/captures/tshark.ts';
+import { parseTimingLine, type TimingFigures } from '../src/daemon/timing-probe.ts';
 import { VIP4, VrrpLab, instanceConf, waitFor, type Proc } from '../test/support/lab.ts';
 
 type Impl = 'keepalived' | 'keepalived-ts';
@@ -21,7 +25,8 @@ type Mode = 'crash' | 'stop';
 interface Case { readonly name: string; readonly version: 2 | 3; readonly advertInt: number }
 
 const argv = process.argv.slice(2);
-const N = Number(argv[argv.indexOf('-n') + 1] ?? 5) || 5;
+const N = (argv.includes('-n') ? Number(argv[argv.indexOf('-n') + 1]) : 5) || 5;
+const IMPLS: readonly Impl[] = argv.includes('--ts-only') ? ['keepalived-ts'] : ['keepalived', 'keepalived-ts'];
 const CASES: Case[] = [
   { name: 'v2 advert_int 1', version: 2, advertInt: 1 },
   { name: 'v3 advert_int 0.1', version: 3, advertInt: 0.1 },
@@ -35,7 +40,7 @@ function conf(c: Case, priority: number, state: 'MASTER' | 'BACKUP'): string {
   return instanceConf({ priority, state, version: c.version, advertInt: c.advertInt, ...(c.version === 2 ? { pass: 'secret12' } : {}) });
 }
 
-interface Run { impl: Impl; case: string; mode: Mode; i: number; gapMs: number; lastPrio: string }
+interface Run { impl: Impl; case: string; mode: Mode; i: number; gapMs: number; lastPrio: string; timing?: TimingFigures }
 
 async function measure(impl: Impl, c: Case): Promise<Run[]> {
   const l = new VrrpLab(impl === 'keepalived' ? 'bka' : 'bts');
@@ -44,11 +49,14 @@ async function measure(impl: Impl, c: Case): Promise<Run[]> {
     const start = (node: 'd1' | 'd2'): Proc & { crash(): Promise<void> } => {
       const text = conf(c, node === 'd1' ? 150 : 100, node === 'd1' ? 'MASTER' : 'BACKUP');
       if (impl === 'keepalived') return l.startKeepalived(node, text);
-      const p = l.startTs(node, text);
+      const p: Proc & { crash?: () => Promise<void> } = l.startTs(node, text, [], { KEEPALIVED_TS_TIMING: '1' });
+      // The lab's crash() when it has one (a supervising parent: SIGSTOP it, SIGKILL the worker,
+      // SIGKILL it, as keepalived's crash); a single process dies of SIGKILL alone.
+      if (typeof p.crash === 'function') return p as Proc & { crash(): Promise<void> };
       return Object.assign(p, { crash: () => p.stop('SIGKILL') });
     };
     const pcap = await l.captureStart(`${impl}-v${c.version}.pcap`);
-    start('d2');
+    const d2 = start('d2');
     let d1 = start('d1');
     const kills: { mode: Mode; i: number; t0: number }[] = [];
     for (const mode of ['crash', 'stop'] as const) {
@@ -69,6 +77,7 @@ async function measure(impl: Impl, c: Case): Promise<Run[]> {
     await l.captureStop();
     const rows = tsharkFields(pcap, ['frame.time_epoch', 'eth.src', 'vrrp.prio', 'arp.isgratuitous'], [],
       `vrrp or (arp.isgratuitous == 1 and arp.src.proto_ipv4 == ${VIP4})`).rows;
+    const episodes = d2.log().split('\n').map(parseTimingLine).filter((x): x is TimingFigures => x !== undefined);
     const d1mac = l.node('d1').mac;
     const d2mac = l.node('d2').mac;
     for (const k of kills) {
@@ -81,9 +90,13 @@ async function measure(impl: Impl, c: Case): Promise<Run[]> {
         if (r['eth.src'] === d1mac && r['vrrp.prio'] !== '') last = r;
       }
       if (!last) continue;
-      const run: Run = { impl, case: c.name, mode: k.mode, i: k.i, gapMs: (gt - Number(last['frame.time_epoch'])) * 1000, lastPrio: last['vrrp.prio'] ?? '' };
+      // The backup's own account of this takeover: its first episode after the kill.
+      const timing = episodes.find((e) => e.epochMs / 1000 > k.t0 && e.epochMs / 1000 < gt + 1);
+      const run: Run = { impl, case: c.name, mode: k.mode, i: k.i, gapMs: (gt - Number(last['frame.time_epoch'])) * 1000, lastPrio: last['vrrp.prio'] ?? '', ...(timing ? { timing } : {}) };
       runs.push(run);
-      console.log(`${impl.padEnd(13)} ${c.name.padEnd(18)} ${k.mode.padEnd(5)} #${k.i}  gap ${run.gapMs.toFixed(1).padStart(8)} ms  (last d1 advert prio ${run.lastPrio})`);
+      const t = timing?.fields;
+      const inside = t ? `  late ${t.late_us} us, decision->GARP ${t.decision_to_garp_us} us, rx->deadline ${((t.rx_to_deadline_us ?? NaN) / 1000).toFixed(3)} ms` : '';
+      console.log(`${impl.padEnd(13)} ${c.name.padEnd(18)} ${k.mode.padEnd(5)} #${k.i}  gap ${run.gapMs.toFixed(1).padStart(8)} ms  (last d1 advert prio ${run.lastPrio})${inside}`);
     }
   } finally {
     await l.destroy();
@@ -103,7 +116,7 @@ if (process.getuid?.() !== 0) {
 }
 const all: Run[] = [];
 for (const c of CASES) {
-  for (const impl of ['keepalived', 'keepalived-ts'] as const) all.push(...(await measure(impl, c)));
+  for (const impl of IMPLS) all.push(...(await measure(impl, c)));
 }
 console.log('\ngap = master\'s last advert -> backup\'s first gratuitous ARP (ms), n per cell =', N);
 console.log('case               mode   keepalived min/median/max      keepalived-ts min/median/max   ratio(median)');
@@ -115,6 +128,22 @@ for (const c of CASES) {
     const f = (s: typeof ka): string => `${s.min.toFixed(1)}/${s.median.toFixed(1)}/${s.max.toFixed(1)} (n=${s.n})`.padEnd(30);
     console.log(`${c.name.padEnd(18)} ${mode.padEnd(6)} ${f(ka)} ${f(ts)} ${(ts.median / ka.median).toFixed(3)}`);
     summary[`${c.name} ${mode}`] = { keepalived: ka, keepaliveTs: ts, ratio: ts.median / ka.median };
+  }
+}
+// Inside keepalived-ts's backup (timing-probe.ts), microseconds: the timer's lateness after its
+// deadline, the deadline to the first GARP's sendto, and the step's parts.
+const FIELDS = ['late_us', 'fire_to_step_us', 'step_to_vip_call_us', 'step_to_vip_add_us', 'step_to_advert_us', 'step_to_garp_us', 'step_to_vip_ack_us', 'decision_to_garp_us'];
+console.log('\nkeepalived-ts backup, inside the daemon (us): min/median/max');
+console.log('case               mode   ' + FIELDS.map((f) => f.replace(/_us$/, '').padEnd(20)).join(''));
+for (const c of CASES) {
+  for (const mode of ['crash', 'stop'] as const) {
+    const ts = all.filter((r) => r.impl === 'keepalived-ts' && r.case === c.name && r.mode === mode && r.timing);
+    const cells = FIELDS.map((f) => {
+      const s = stats(ts.map((r) => r.timing!.fields[f]).filter((v): v is number => v !== undefined));
+      return `${s.min.toFixed(0)}/${s.median.toFixed(0)}/${s.max.toFixed(0)}`.padEnd(20);
+    });
+    console.log(`${c.name.padEnd(18)} ${mode.padEnd(6)} ${cells.join('')}`);
+    summary[`${c.name} ${mode} inside keepalived-ts (us)`] = Object.fromEntries(FIELDS.map((f) => [f, stats(ts.map((r) => r.timing!.fields[f]).filter((v): v is number => v !== undefined))]));
   }
 }
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });

@@ -44,6 +44,8 @@ import { OsVrrpLink, type LinkEndpoint } from '../os/vrrp-link.ts';
 import { VmacPort } from '../os/vmac-port.ts';
 import { GcStats } from './gc-stats.ts';
 import { IoFirstClock } from './io-first-clock.ts';
+import { TimingProbe } from './timing-probe.ts';
+import { timingDeferredLog } from './timing-deferred-log.ts';
 import { applyVrrpPriority } from './process-priority.ts';
 import { createDaemonLogger, type DaemonLogger } from './daemon-log.ts';
 import { loadConfig } from './load-config.ts';
@@ -257,15 +259,17 @@ async function runVrrp(
       const err = await vmacs.create(v);
       if (err) log.error(`(${v.instance}) ${err}`);
     }
-    const vlog = new VrrpLog(log);
+    // The VRRP log lines are written after each step's packets (timing-deferred-log.ts).
+    const vlog = new VrrpLog(timingDeferredLog(log));
     const osLink = OsVrrpLink.open(specs.map(endpointOf), { warn: (m) => log.warn(m), debug: (m) => log.debug(m) });
     closers.push(() => osLink.close());
-    const monotonic = new MonotonicClock();
+    const monotonic = new MonotonicClock({ precise: true });
     // Adverts queued during a stall are read before a due timer fires (io-first-clock.ts).
     const clock = new IoFirstClock(monotonic);
     closers.push(() => clock.cancel());
     const netAddrs = new NetlinkAddressPort(nl, vipOptionsOf(() => live.plan));
     const announcer = new PacketAnnouncer({ warn: (m) => log.warn(m) });
+    announcer.prepare(specs.flatMap((s) => [s.ifname, ...s.vips.map((v) => v.ifname ?? s.ifname)]));
     closers.push(() => announcer.close());
     const scripts = new ChildScriptRunner((s) => {
       const c = live.plan.scriptCommands.get(s.name);
@@ -300,15 +304,19 @@ async function runVrrp(
       },
     };
 
+    // KEEPALIVED_TS_TIMING=1: decision -> first GARP stamps (timing-probe.ts, bench/failover-vs-keepalived.ts).
+    const timing = TimingProbe.fromEnv(log);
+    const unprobed = { clock, link: osLink, addresses, announcer };
+    const probed = timing ? timing.wrapPorts(unprobed) : unprobed;
     const director = new Director({
-      clock,
-      link: osLink,
+      clock: probed.clock,
+      link: probed.link,
       codec: wireAdvertCodec(plan.mcastGroup4),
-      addresses: vlog.wrapAddresses(addresses),
-      announcer: vlog.wrapAnnouncer(announcer),
+      addresses: vlog.wrapAddresses(probed.addresses),
+      announcer: vlog.wrapAnnouncer(probed.announcer),
       scripts,
       notifier: vlog.wrapNotifier(notifier),
-    }, plan.director, (e) => { vlog.onEvent(e); running.history.onVrrp(e); });
+    }, plan.director, (e) => { timing?.onEvent(e); vlog.onEvent(e); running.history.onVrrp(e); });
     vlog.attach(director);
     running.director = director;
 

@@ -4,10 +4,14 @@
 // AF_PACKET socket, as keepalived's vrrp_arp.c / vrrp_ndisc.c do (so the frames leave even while
 // the address is still being added, and with the interface's own MAC as sender).
 //
-// The socket is opened with protocol 0: it receives nothing, it only sends. The interface's MAC
-// comes from /sys/class/net/IF/address, read once per interface and again if the interface is
-// re-created (the ifindex changes); the NA Router flag from net.ipv6.conf.IF.forwarding, as
-// keepalived reads it.
+// The socket is opened with protocol 0: it receives nothing, it only sends. It is opened when the
+// announcer is made, not at the first takeover (issue 3: nothing avoidable between a backup's
+// decision and its first GARP; keepalived opens its ARP socket at start too, vrrp_arp.c
+// gratuitous_arp_init); if that fails it is tried again at each announce and the failure is
+// reported there. prepare(ifnames) reads the interfaces' MACs ahead as well and runs the frame
+// encoders once. The interface's MAC comes from /sys/class/net/IF/address, read once per
+// interface and again if the interface is re-created (the ifindex changes); the NA Router flag
+// from net.ipv6.conf.IF.forwarding, as keepalived reads it.
 
 import { readFileSync } from 'node:fs';
 import { formatIp } from '../base/ip.ts';
@@ -35,7 +39,23 @@ export class PacketAnnouncer implements Announcer {
   sent = 0;
   errors = 0;
 
-  constructor(private readonly log: AnnouncerLog) {}
+  constructor(private readonly log: AnnouncerLog) {
+    try {
+      this.sock = NativeSocket.open(AF_PACKET, SOCK_RAW, 0);
+    } catch {
+      this.sock = undefined; // reported by announce(), which tries again
+    }
+  }
+
+  /** Reads each interface's MAC now and runs the encoders once (the first takeover is then warm). */
+  prepare(ifnames: Iterable<string>): void {
+    for (const ifname of ifnames) {
+      const info = this.ifInfo(ifname);
+      if (!info) continue;
+      encodeGratuitousArp(info.mac, { family: 4, bytes: new Uint8Array(4) });
+      encodeUnsolicitedNa(info.mac, { family: 6, bytes: new Uint8Array(16) }, { router: false });
+    }
+  }
 
   private socket(): NativeSocket {
     this.sock ??= NativeSocket.open(AF_PACKET, SOCK_RAW, 0);
