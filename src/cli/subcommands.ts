@@ -12,6 +12,7 @@ export interface SubcommandEntry {
 }
 
 export const SUBCOMMANDS: ReadonlyMap<string, SubcommandEntry> = new Map<string, SubcommandEntry>([
+  ['status', { summary: 'the running daemon: VRRP states and why, real servers, IPVS table', load: async () => (await import('./status-command.ts')).runStatus }],
 ]);
 
 export function subcommandHelp(): string {
