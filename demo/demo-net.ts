@@ -63,6 +63,12 @@ export class DemoNet {
     this.ip('sw', 'link', 'set', `p${node}`, 'down');
   }
 
+  /** Whether the node's switch port is administratively down. */
+  isDown(node: string): boolean {
+    const j = JSON.parse(this.ip('sw', '-j', 'link', 'show', `p${node}`) || '[]') as { flags?: string[] }[];
+    return j.length === 1 && !(j[0]!.flags ?? []).includes('UP');
+  }
+
   plug(node: string): void {
     this.ip('sw', 'link', 'set', `p${node}`, 'up');
   }

@@ -13,7 +13,7 @@
 // everything in it); the bundle folder is removed in every case.
 //
 //   node --import tsx demo/run-demo.ts [--where auto|host|vm] [--vrrp-only]
-//        [--conf1 F --conf2 F] [--interval-ms 20] [--timeout-ms 300]
+//        [--conf1 F --conf2 F] [--interval-ms 20] [--timeout-ms 1000]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,9 @@ const { values: opt } = parseArgs({
     conf1: { type: 'string', default: join(ROOT, 'examples/lvs-dr/director1.conf') },
     conf2: { type: 'string', default: join(ROOT, 'examples/lvs-dr/director2.conf') },
     'interval-ms': { type: 'string', default: '20' },
-    'timeout-ms': { type: 'string', default: '300' },
+    // Each request's deadline: short enough that an outage shows as failures, long enough that a
+    // loaded one-CPU guest's slow answer is not one.
+    'timeout-ms': { type: 'string', default: '1000' },
   },
 });
 
