@@ -13,6 +13,7 @@ export interface SubcommandEntry {
 
 export const SUBCOMMANDS: ReadonlyMap<string, SubcommandEntry> = new Map<string, SubcommandEntry>([
   ['status', { summary: 'the running daemon: VRRP states and why, real servers, IPVS table', load: async () => (await import('./status-command.ts')).runStatus }],
+  ['realserver', { summary: 'apply|check|remove VIP...: VIPs on lo + ARP sysctls for an LVS-DR real server', load: async () => (await import('./realserver-command.ts')).runRealServer }],
 ]);
 
 export function subcommandHelp(): string {
