@@ -14,6 +14,11 @@
 //  - keepalived_script_status: 0 BAD, 1 GOOD (parser.go VRRPScriptStatuses).
 //  - gen2brain/keepalived_exporter keepalived_vrrp_*: the state as text in the `state` label
 //    ("INIT", "BACKUP", "MASTER", "FAULT"), intf = the instance's interface.
+//  - gen2brain keepalived_lvs_vip_* / keepalived_lvs_rs_*: the kernel's counters of every IPVS
+//    service and destination, addr = "ADDR:PORT" as Go prints a net.IP (no brackets for IPv6;
+//    "<nil>:0" for a fwmark service, which has no address), proto = the protocol number (0 for
+//    fwmark); a destination carries its service's proto. Its rs series have no service label,
+//    so one real server in two services is one series here (the last one read).
 // Rejection counters map from our reasons (src/vrrp/advert-check.ts): ttl -> ip_ttl errors,
 // intervalMismatch -> advert interval errors, authTypeMismatch -> auth type mismatch,
 // authFailure -> auth failure. Every reason also appears in keepalived_ts_vrrp_adverts_rejected_total.
@@ -25,10 +30,12 @@ import type { Director } from '../runtime/director.ts';
 import type { VrrpState } from '../vrrp/actions.ts';
 import { REJECT_REASONS } from '../vrrp/advert-check.ts';
 import type { VrrpInstance } from '../vrrp/instance.ts';
+import type { IpvsStats } from '../ipvs/ipvs-messages.ts';
+import type { IpvsCounterEntry } from './metrics-ipvs-counters.ts';
 import type { DaemonView } from './daemon-view.ts';
 import type { EventHistory } from './event-history.ts';
 import { G, M, TS, UP } from './metrics-families.ts';
-import { MetricsRegistry } from './metrics-registry.ts';
+import { MetricsRegistry, type MetricFamilyDef } from './metrics-registry.ts';
 
 /** keepalived's state numbers (vrrp.h), as mehdy/keepalived-exporter exports them. */
 export const VRRP_STATE_NUMBER: Readonly<Record<VrrpState, number>> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3 };
@@ -38,7 +45,12 @@ function snake(s: string): string {
   return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-export function collectMetrics(view: DaemonView): MetricsRegistry {
+export interface CollectExtras {
+  /** The kernel's IPVS counters, when they could be read for this scrape. */
+  readonly ipvs?: readonly IpvsCounterEntry[];
+}
+
+export function collectMetrics(view: DaemonView, extras: CollectExtras = {}): MetricsRegistry {
   const r = new MetricsRegistry();
   r.set(UP, [], 1);
   r.set(TS.buildInfo, [view.version], 1);
@@ -47,6 +59,7 @@ export function collectMetrics(view: DaemonView): MetricsRegistry {
   if (director) collectVrrp(r, director, view.history);
   const lvs = view.lvs();
   if (lvs) collectLvs(r, lvs, view.history);
+  if (extras.ipvs) collectIpvsCounters(r, extras.ipvs);
   return r;
 }
 
@@ -129,4 +142,31 @@ function collectLvs(r: MetricsRegistry, lvs: LvsDirector, history: EventHistory)
     for (const [dest, d] of e.dests) r.set(TS.destWeight, [service, dest], d.attrs.weight);
   }
   r.set(TS.ipvsInSync, [], lvs.inSync ? 1 : 0);
+}
+
+const IPPROTO: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp: 132 };
+
+/** In-packets, out-packets, in-bytes, out-bytes, connections. */
+type TrafficDefs = readonly [MetricFamilyDef, MetricFamilyDef, MetricFamilyDef, MetricFamilyDef, MetricFamilyDef];
+const VIP_TRAFFIC: TrafficDefs = [G.lvsVipInPackets, G.lvsVipOutPackets, G.lvsVipInBytes, G.lvsVipOutBytes, G.lvsVipConn];
+const RS_TRAFFIC: TrafficDefs = [G.lvsRsInPackets, G.lvsRsOutPackets, G.lvsRsInBytes, G.lvsRsOutBytes, G.lvsRsConn];
+
+function setTraffic(r: MetricsRegistry, defs: TrafficDefs, labels: readonly string[], st: IpvsStats): void {
+  const [inPkts, outPkts, inBytes, outBytes, conns] = defs;
+  r.set(inPkts, labels, Number(st.inPkts));
+  r.set(outPkts, labels, Number(st.outPkts));
+  r.set(inBytes, labels, Number(st.inBytes));
+  r.set(outBytes, labels, Number(st.outBytes));
+  r.set(conns, labels, Number(st.conns));
+}
+
+function collectIpvsCounters(r: MetricsRegistry, entries: readonly IpvsCounterEntry[]): void {
+  for (const e of entries) {
+    const k = e.service;
+    // Go's net.IP String() + ":" + port; a fwmark service has no address: "<nil>:0", protocol 0.
+    const proto = String(k.kind === 'addr' ? IPPROTO[k.protocol] ?? 0 : 0);
+    const addr = k.kind === 'addr' ? `${formatIp(k.addr)}:${k.port}` : '<nil>:0';
+    if (e.stats) setTraffic(r, VIP_TRAFFIC, [addr, proto], e.stats);
+    for (const d of e.dests) if (d.stats) setTraffic(r, RS_TRAFFIC, [`${formatIp(d.key.addr)}:${d.key.port}`, proto], d.stats);
+  }
 }

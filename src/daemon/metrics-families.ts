@@ -20,6 +20,8 @@ const MEHDY = ['iname', 'intf', 'vrid'] as const;
 const MEHDY_VIP = ['iname', 'intf', 'vrid', 'ip_address'] as const;
 /** gen2brain/keepalived_exporter's labelsVrrp. */
 const GEN2BRAIN = ['name', 'intf', 'vrid', 'state'] as const;
+/** gen2brain/keepalived_exporter's labelsLVS: "ADDR:PORT" and the IP protocol number. */
+const LVS = ['addr', 'proto'] as const;
 const TS_INSTANCE = ['iname', 'intf', 'vrid'] as const;
 
 // --- shared by both exporters -------------------------------------------------------------------
@@ -55,6 +57,17 @@ export const G = {
   authFailure: def('keepalived_vrrp_auth_failure', 'counter', 'Authentication failure', GEN2BRAIN),
   priZeroRcvd: def('keepalived_vrrp_pri_zero_rcvd', 'counter', 'Priority zero received', GEN2BRAIN),
   priZeroSent: def('keepalived_vrrp_pri_zero_sent', 'counter', 'Priority zero sent', GEN2BRAIN),
+  // The kernel's IPVS counters, read at scrape time (metrics-ipvs-counters.ts).
+  lvsVipInPackets: def('keepalived_lvs_vip_in_packets', 'counter', 'VIP in packets', LVS),
+  lvsVipOutPackets: def('keepalived_lvs_vip_out_packets', 'counter', 'VIP out packets', LVS),
+  lvsVipInBytes: def('keepalived_lvs_vip_in_bytes', 'counter', 'VIP in bytes', LVS),
+  lvsVipOutBytes: def('keepalived_lvs_vip_out_bytes', 'counter', 'VIP out bytes', LVS),
+  lvsVipConn: def('keepalived_lvs_vip_conn', 'counter', 'VIP connections', LVS),
+  lvsRsInPackets: def('keepalived_lvs_rs_in_packets', 'counter', 'RS in packets', LVS),
+  lvsRsOutPackets: def('keepalived_lvs_rs_out_packets', 'counter', 'RS out packets', LVS),
+  lvsRsInBytes: def('keepalived_lvs_rs_in_bytes', 'counter', 'RS in bytes', LVS),
+  lvsRsOutBytes: def('keepalived_lvs_rs_out_bytes', 'counter', 'RS out bytes', LVS),
+  lvsRsConn: def('keepalived_lvs_rs_conn', 'counter', 'RS connections', LVS),
 } as const;
 
 // --- keepalived-ts only -------------------------------------------------------------------------

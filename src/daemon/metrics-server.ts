@@ -6,7 +6,9 @@
 // builds the samples afresh from the DaemonView (collectMetrics) and writes the 0.0.4 text
 // format; HEAD gives the same headers without the body; other paths are 404 and other methods
 // 405 (with Allow). Nothing is cached and nothing is kept between scrapes, so a reload is visible
-// at the next scrape.
+// at the next scrape. When the LVS half runs, each scrape also reads the kernel's IPVS traffic
+// counters over a netlink socket of its own (metrics-ipvs-counters.ts, bounded to
+// IPVS_READ_TIMEOUT_MS); if that fails the scrape goes out without them (logged at debug).
 //
 // Failures never cost the VIP: a bad ADDR:PORT or a busy port is logged as an error and the
 // daemon runs without metrics (the service resolves to undefined). A scrape that throws (our
@@ -17,11 +19,36 @@ import { formatIp, parseIp } from '../base/ip.ts';
 import type { DaemonService } from './daemon-services.ts';
 import type { DaemonLogger } from './daemon-log.ts';
 import type { DaemonView } from './daemon-view.ts';
+import { ipvsWire } from '../ipvs/ipvs-wire.ts';
+import { NetlinkIpvsPort } from '../os/ipvs-port.ts';
 import { collectMetrics } from './metrics-collect.ts';
+import { readIpvsCounters, type IpvsCounterEntry } from './metrics-ipvs-counters.ts';
 import { PROMETHEUS_TEXT_CONTENT_TYPE } from './metrics-registry.ts';
 
 export const DEFAULT_METRICS_ADDRESS = '127.0.0.1';
 export const METRICS_PATH = '/metrics';
+const IPVS_READ_TIMEOUT_MS = 1000;
+
+/** Reads the kernel's IPVS counters for one scrape; undefined = none this time. */
+export type IpvsCounterReader = (log: DaemonLogger) => Promise<readonly IpvsCounterEntry[] | undefined>;
+
+export const readKernelIpvsCounters: IpvsCounterReader = async (log) => {
+  let port: NetlinkIpvsPort;
+  try {
+    port = new NetlinkIpvsPort({ rcvbufBytes: 1 << 20 });
+  } catch (e) {
+    log.debug(`metrics: no IPVS netlink socket: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+  try {
+    const r = await readIpvsCounters(port, ipvsWire, IPVS_READ_TIMEOUT_MS);
+    if (r.ok) return r.entries;
+    log.debug(`metrics: IPVS counters not read: ${r.error}`);
+    return undefined;
+  } finally {
+    port.close();
+  }
+};
 
 export type ListenSpec = { readonly ok: true; readonly host: string; readonly port: number } | { readonly ok: false; readonly error: string };
 
@@ -72,7 +99,7 @@ export function formatListen(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-function handle(view: DaemonView, log: DaemonLogger, req: IncomingMessage, res: ServerResponse): void {
+async function handle(view: DaemonView, log: DaemonLogger, readIpvs: IpvsCounterReader, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? '';
   const path = (req.url ?? '').split('?')[0];
   if (path !== METRICS_PATH) {
@@ -87,7 +114,8 @@ function handle(view: DaemonView, log: DaemonLogger, req: IncomingMessage, res: 
   }
   let body: Buffer;
   try {
-    body = Buffer.from(collectMetrics(view).render(), 'utf8');
+    const ipvs = view.lvs() ? await readIpvs(log) : undefined;
+    body = Buffer.from(collectMetrics(view, ipvs ? { ipvs } : {}).render(), 'utf8');
   } catch (e) {
     log.error(`metrics: scrape failed: ${e instanceof Error ? e.message : String(e)}`);
     res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -108,16 +136,28 @@ function listen(server: Server, host: string, port: number): Promise<Error | und
   });
 }
 
+/** The service with its IPVS counter reader (tests give a fake one). */
+export function createMetricsService(readIpvs: IpvsCounterReader): DaemonService {
+  return (view, o, log) => serve(view, o.metricsListen, log, readIpvs);
+}
+
 /** The daemon service (registered in daemon-services.ts). */
-export const startMetricsServer: DaemonService = async (view, o, log) => {
-  if (o.metricsListen === undefined) return undefined;
-  const spec = parseMetricsListen(o.metricsListen);
+export const startMetricsServer: DaemonService = createMetricsService(readKernelIpvsCounters);
+
+async function serve(view: DaemonView, metricsListen: string | undefined, log: DaemonLogger, readIpvs: IpvsCounterReader): Promise<(() => Promise<void>) | undefined> {
+  if (metricsListen === undefined) return undefined;
+  const spec = parseMetricsListen(metricsListen);
   if (!spec.ok) {
     log.error(`${spec.error} - running without metrics`);
     return undefined;
   }
   const where = formatListen(spec.host, spec.port);
-  const server = createServer((req, res) => handle(view, log, req, res));
+  const server = createServer((req, res) => {
+    handle(view, log, readIpvs, req, res).catch((e: unknown) => {
+      log.error(`metrics: ${e instanceof Error ? e.message : String(e)}`);
+      res.destroy();
+    });
+  });
   // Scrapers are well-behaved and local: bound how long a slow client may hold a socket.
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
@@ -134,4 +174,4 @@ export const startMetricsServer: DaemonService = async (view, o, log) => {
     server.close(() => resolve());
     server.closeAllConnections();
   });
-};
+}

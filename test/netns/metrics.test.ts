@@ -7,11 +7,16 @@
 // failover seen through the metrics, and a busy port that leaves the daemon running without
 // metrics. Every body is read by the strict exposition parser and, when Debian's promtool
 // (package prometheus) is on PATH or in $PROMTOOL, by `promtool check metrics` too.
+// A second test runs in the IPVS guest kernel (shared/tools/run-in-vm.sh; this kernel has no
+// IPVS): the scrape-time IPVS counters (gen2brain's keepalived_lvs_*) against
+// `ipvsadm -Ln --stats --exact` after real traffic through a VIP.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hasCommand, isRoot, need } from '../support/env.ts';
+import { REPO_ROOT, TOOLS } from '../support/paths.ts';
 import { VIP4, VrrpLab, instanceConf, waitFor } from '../support/lab.ts';
 import type { Netns } from '../support/netns.ts';
 import { parseExposition, sampleOf, type ParsedFamily } from '../fixtures/metrics/exposition-parser.ts';
@@ -131,11 +136,67 @@ test('/metrics of a MASTER and a BACKUP in their namespaces: states, growing cou
   await waitFor(() => l.soleHolder() === 'd2', 10_000, 'd2 to take over');
   const b3 = await scrapeOk(ns('d2'), d2Url);
   assert.equal(sampleOf(b3, 'keepalived_vrrp_state', VIP_SERIES).value, 2);
-  assert.equal(sampleOf(b3, 'keepalived_become_master_total', VI).value, 1);
+  assert.equal(sampleOf(b3, 'keepalived_become_master_total', VI).value - sampleOf(b2, 'keepalived_become_master_total', VI).value, 1);
   assert.ok(sampleOf(b3, 'keepalived_priority_zero_received_total', VI).value >= 1);
   assert.ok(sampleOf(b3, 'keepalived_ts_vrrp_last_transition_timestamp_seconds', VI).value * 1000 > Date.now() - 60_000);
   assert.equal(d3.exited(), false);
   if (PROMTOOL) assert.ok(promtoolRuns >= 5, 'promtool checked every scrape');
   for (const d of [d2, d3]) await d.stop('SIGTERM');
   assert.equal(d2.child.exitCode, 0, d2.log());
+});
+
+const RUN_IN_VM = process.env.KTS_RUN_IN_VM ?? join(TOOLS, 'run-in-vm.sh');
+
+function runGuest(cmd: string): Promise<{ code: number | null; text: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(RUN_IN_VM, [cmd], { cwd: REPO_ROOT, env: { ...process.env, VM_TIMEOUT: '200' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (b) => { text += b; });
+    child.stderr.on('data', (b) => { text += b; });
+    child.on('close', (code) => resolve({ code, text }));
+  });
+}
+
+test('IPVS traffic counters (keepalived_lvs_vip_*, keepalived_lvs_rs_*) equal ipvsadm --stats in a guest kernel', { timeout: 300_000 }, async (t) => {
+  if (!need(t, isRoot() && existsSync(RUN_IN_VM), `root and ${RUN_IN_VM} (a user-mode-linux guest with IPVS)`)) return;
+  const out = await runGuest('KTS_IPVS_GUEST=1 node --import tsx test/fixtures/metrics/ipvs-counters-guest.ts');
+  const line = out.text.split('\n').find((l) => l.startsWith('KTS-METRICS '));
+  assert.ok(line, `guest exit ${out.code}:\n${out.text.slice(-3000)}`);
+  const { metrics, ipvsadm } = JSON.parse(line.slice('KTS-METRICS '.length)) as { metrics: string; ipvsadm: string };
+  const p = parseExposition(metrics);
+  promtoolCheck(metrics);
+  const PROTO: Record<string, string> = { TCP: '6', UDP: '17', SCTP: '132', FWM: '0' };
+  let proto = '';
+  let rows = 0;
+  for (const row of ipvsadm.split('\n')) {
+    const svc = /^(TCP|UDP|SCTP|FWM)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/.exec(row);
+    const dst = /^\s+->\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/.exec(row);
+    let kind: 'vip' | 'rs';
+    let labels: { addr: string; proto: string };
+    let nums: string[];
+    if (svc) {
+      proto = PROTO[svc[1]!]!;
+      kind = 'vip';
+      labels = { addr: svc[1] === 'FWM' ? '<nil>:0' : svc[2]!, proto };
+      nums = svc.slice(3);
+    } else if (dst) {
+      kind = 'rs';
+      labels = { addr: dst[1]!, proto };
+      nums = dst.slice(2);
+    } else {
+      continue;
+    }
+    rows++;
+    const [conns, inPkts, outPkts, inBytes, outBytes] = nums.map(Number);
+    assert.equal(sampleOf(p, `keepalived_lvs_${kind}_conn`, labels).value, conns, `${kind} ${labels.addr} conns`);
+    assert.equal(sampleOf(p, `keepalived_lvs_${kind}_in_packets`, labels).value, inPkts, `${kind} ${labels.addr} in packets`);
+    assert.equal(sampleOf(p, `keepalived_lvs_${kind}_out_packets`, labels).value, outPkts);
+    assert.equal(sampleOf(p, `keepalived_lvs_${kind}_in_bytes`, labels).value, inBytes);
+    assert.equal(sampleOf(p, `keepalived_lvs_${kind}_out_bytes`, labels).value, outBytes);
+  }
+  assert.equal(rows, 4, ipvsadm);
+  // Three connections were made; the kernel counted them as ipvsadm shows (compared above).
+  assert.ok(sampleOf(p, 'keepalived_lvs_vip_conn', { addr: '10.0.0.100:80', proto: '6' }).value > 0, 'traffic went through the VIP');
+  assert.ok(sampleOf(p, 'keepalived_lvs_rs_in_bytes', { addr: '10.0.0.100:8080', proto: '6' }).value > 0);
+  assert.equal(out.code, 0, out.text.slice(-2000));
 });

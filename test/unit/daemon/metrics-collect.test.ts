@@ -3,26 +3,20 @@
 // kernel, seen through a DaemonView as the daemon builds it. Every scrape is read back with the
 // strict exposition parser, and values are checked against the instances' own counters and
 // against the exporters' encodings (mehdy: state number INIT 0 BACKUP 1 MASTER 2 FAULT 3 per
-// VIP; gen2brain: state as text in a label).
+// VIP; gen2brain: state as text in a label). The LVS rig is test/fixtures/metrics/lvs-rig.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Prng } from '../../../src/base/prng.ts';
-import { US_PER_S, type Instant } from '../../../src/base/time.ts';
-import type { ProbeOutcome, ProbeRunner, ProbeSpec } from '../../../src/check/checker-spec.ts';
+import { US_PER_S } from '../../../src/base/time.ts';
 import type { DaemonView } from '../../../src/daemon/daemon-view.ts';
 import { EventHistory } from '../../../src/daemon/event-history.ts';
 import { VRRP_STATE_NUMBER, collectMetrics } from '../../../src/daemon/metrics-collect.ts';
-import type { WireMessage } from '../../../src/ipvs/ipvs-sync.ts';
-import { LvsDirector, type IpvsPort } from '../../../src/runtime/lvs-director.ts';
-import { lvsSpecFromConfig } from '../../../src/runtime/lvs-spec-from-config.ts';
+import type { LvsDirector } from '../../../src/runtime/lvs-director.ts';
 import type { Director } from '../../../src/runtime/director.ts';
-import type { Clock } from '../../../src/runtime/ports.ts';
 import { SimCluster } from '../../../src/sim/sim-cluster.ts';
 import type { SimHost } from '../../../src/sim/sim-host.ts';
 import { addNode, inst, ip, script } from '../../sim/build.ts';
-import { buildText } from '../config/build-text.ts';
-import { FakeIpvsKernel } from '../ipvs/fake-ipvs-wire.ts';
 import { parseExposition, sampleOf, type ParsedFamily } from '../../fixtures/metrics/exposition-parser.ts';
+import { lvsRig } from '../../fixtures/metrics/lvs-rig.ts';
 
 const T0_MS = 1_763_700_000_000;
 
@@ -192,41 +186,6 @@ test('several instances and VIPs on other devices: one series each, labels kept 
 
 // --- LVS ----------------------------------------------------------------------------------------
 
-class VClock implements Clock {
-  t: Instant = 0;
-  private wake: { at: Instant; fn: () => void } | undefined;
-  now(): Instant { return this.t; }
-  wakeAt(at: Instant | undefined, fn: () => void): void { this.wake = at === undefined ? undefined : { at, fn }; }
-  advance(to: Instant): void {
-    for (let i = 0; i < 100_000; i++) {
-      const w = this.wake;
-      if (!w || w.at > to) break;
-      this.t = Math.max(this.t, w.at);
-      this.wake = undefined;
-      w.fn();
-    }
-    this.t = to;
-  }
-}
-
-class FakeProbes implements ProbeRunner {
-  readonly alive = new Map<string, boolean>();
-  start(_id: string, spec: ProbeSpec, done: (o: ProbeOutcome) => void): void {
-    const host = 'connect' in spec ? spec.connect.host : '';
-    done(this.alive.get(host) ?? true ? { kind: 'ok' } : { kind: 'failed', reason: 'connection refused' });
-  }
-  cancel(): void {}
-}
-
-class FakeIpvsPort implements IpvsPort {
-  private onMsgs: (m: readonly WireMessage[]) => void = () => {};
-  constructor(readonly kernel: FakeIpvsKernel) {}
-  send(bytes: Uint8Array): void { this.onMsgs(this.kernel.decode(this.kernel.process(bytes))); }
-  onMessages(cb: (m: readonly WireMessage[]) => void): void { this.onMsgs = cb; }
-  onOverrun(): void {}
-  modprobe(_m: string, done: (ok: boolean) => void): void { this.kernel.familyPresent = true; done(true); }
-}
-
 const LVS_CONF = `
 virtual_server 10.0.0.100 80 {
   delay_loop 1
@@ -246,14 +205,10 @@ ${[1, 2].map((i) => `  real_server 192.168.1.${i} 8080 {
 `;
 
 test('LVS: real server health, weights, the desired IPVS table and sync state', () => {
-  const built = buildText(LVS_CONF);
-  const { spec } = lvsSpecFromConfig(built.config);
-  const clock = new VClock();
-  const probes = new FakeProbes();
-  const kernel = new FakeIpvsKernel();
-  const history = new EventHistory(() => T0_MS + Math.floor(clock.t / 1000));
-  const lvs = new LvsDirector({ clock, probes, ipvs: new FakeIpvsPort(kernel), notifier: { notify: () => {} } }, spec,
-    { prng: new Prng(7), wire: kernel }, history.onLvs);
+  let now = (): number => T0_MS;
+  const history = new EventHistory(() => now());
+  const { lvs, clock, probes } = lvsRig(LVS_CONF, history);
+  now = () => T0_MS + Math.floor(clock.t / 1000);
   const view = viewOf({ lvs: () => lvs, history });
   lvs.start();
   const p0 = scrape(view);

@@ -14,6 +14,8 @@ import { collectMetrics } from '../../../src/daemon/metrics-collect.ts';
 import { ALL_FAMILIES } from '../../../src/daemon/metrics-families.ts';
 import { SimCluster } from '../../../src/sim/sim-cluster.ts';
 import { addNode, ip, script } from '../../sim/build.ts';
+import type { IpvsCounterEntry } from '../../../src/daemon/metrics-ipvs-counters.ts';
+import type { IpvsStats } from '../../../src/ipvs/ipvs-messages.ts';
 import { parseExposition } from '../../fixtures/metrics/exposition-parser.ts';
 
 interface Ref { readonly exporter: string; readonly name: string; readonly type: string; readonly labels: readonly string[] }
@@ -45,16 +47,6 @@ const NOT_PROVIDED: Record<string, string> = {
   keepalived_vrrp_invalid_type_rcvd: 'as keepalived_invalid_type_received_total',
   keepalived_vrrp_addr_list_err: 'as keepalived_address_list_errors_total',
   keepalived_vrrp_invalid_authtype: 'as keepalived_authentication_invalid_total',
-  keepalived_lvs_vip_in_packets: 'kernel IPVS traffic counters are not read',
-  keepalived_lvs_vip_out_packets: 'kernel IPVS traffic counters are not read',
-  keepalived_lvs_vip_in_bytes: 'kernel IPVS traffic counters are not read',
-  keepalived_lvs_vip_out_bytes: 'kernel IPVS traffic counters are not read',
-  keepalived_lvs_vip_conn: 'kernel IPVS traffic counters are not read',
-  keepalived_lvs_rs_in_packets: 'kernel IPVS traffic counters are not read',
-  keepalived_lvs_rs_out_packets: 'kernel IPVS traffic counters are not read',
-  keepalived_lvs_rs_in_bytes: 'kernel IPVS traffic counters are not read',
-  keepalived_lvs_rs_out_bytes: 'kernel IPVS traffic counters are not read',
-  keepalived_lvs_rs_conn: 'kernel IPVS traffic counters are not read',
 };
 
 test('the fixture is what the exporters publish (sanity: both exporters, known shapes)', () => {
@@ -86,7 +78,7 @@ test('every family of ours that an exporter also publishes has its exact type an
   assert.deepEqual(missing, Object.keys(NOT_PROVIDED).sort());
 });
 
-test('a real scrape (MASTER/BACKUP on the simulator) shows the exporters\' names with their label sets', () => {
+test('a real scrape (MASTER/BACKUP on the simulator, plus IPVS counters) shows the exporters\' names with their label sets', () => {
   const c = new SimCluster(21);
   c.setFaults({ delayUs: 0 });
   const a = addNode(c, 1, { name: 'VI_1', priority: 150, excludedVips: [{ addr: ip('10.9.9.9'), prefixLen: 32 }], trackScripts: [{ name: 'chk', weight: 0, reverse: false }] },
@@ -94,12 +86,15 @@ test('a real scrape (MASTER/BACKUP on the simulator) shows the exporters\' names
   const b = addNode(c, 2, { name: 'VI_1', priority: 100 });
   a.start(); b.start();
   c.world.runFor(6 * US_PER_S);
+  // The kernel's IPVS counters as the endpoint reads them (metrics-ipvs-counters.ts).
+  const st: IpvsStats = { conns: 1n, inPkts: 2n, outPkts: 3n, inBytes: 4n, outBytes: 5n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
+  const ipvs: IpvsCounterEntry[] = [{ service: { kind: 'addr', protocol: 'tcp', addr: ip('10.0.0.100'), port: 80 }, stats: st, dests: [{ key: { addr: ip('10.0.0.2'), port: 80 }, stats: st }] }];
   const matched = new Map<string, Set<string>>();
   for (const h of [a, b]) {
     const text = collectMetrics({
       pid: 1, version: 'test', configFile: 'x', startedAtMs: 0, config: () => { throw new Error('unused'); },
       vrrp: () => h.director, lvs: () => undefined, history: new EventHistory(() => 0),
-    }).render();
+    }, { ipvs }).render();
     for (const [name, fam] of parseExposition(text)) {
       const refs = byName.get(name);
       if (!refs) { assert.match(name, /^keepalived_ts_/); continue; }
@@ -117,5 +112,5 @@ test('a real scrape (MASTER/BACKUP on the simulator) shows the exporters\' names
     assert.deepEqual([...(matched.get(exporter) ?? [])].sort(), expected, exporter);
   }
   assert.equal(matched.get('mehdy')!.size, 15);
-  assert.equal(matched.get('gen2brain')!.size, 11);
+  assert.equal(matched.get('gen2brain')!.size, 21);
 });
