@@ -5,13 +5,16 @@
 // address. Then: a third daemon given the first one's socket must not take it; a stopped daemon
 // leaves no socket and `status` exits 3 with its message; a crashed daemon's stale socket is
 // replaced by the next daemon.
+// In an IPVS guest (run-in-vm.sh: the host kernel has no ip_vs), a daemon running the LVS half
+// is asked for its status and each line of its IPVS table must extend the line `ipvsadm -Ln`
+// prints for the same kernel table, with the health of the real servers on the right.
 // The protocol's edges (malformed, oversized, half-closed requests, a path that is not a
 // socket) are checked in-process at the end, without root.
 
 import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +25,7 @@ import { EventHistory } from '../../src/daemon/event-history.ts';
 import type { DaemonStatus } from '../../src/daemon/status-model.ts';
 import { isRoot, need } from '../support/env.ts';
 import { VIP4, VrrpLab, instanceConf, waitFor } from '../support/lab.ts';
+import { TOOLS } from '../support/paths.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const labs: VrrpLab[] = [];
@@ -126,6 +130,99 @@ test('status of a MASTER and a BACKUP, a socket that is not stolen, exit 3 once 
   const again = statusJson(sock2);
   assert.ok(again && again.daemon.pid !== s2.daemon.pid, 'a new daemon answers');
   assert.match(d2b.log(), /replaced the stale socket/);
+});
+
+// ---- the IPVS table against ipvsadm, in an IPVS guest -------------------------------------
+
+const LVS_CONF = `virtual_server 10.0.0.1 80 {
+    delay_loop 1
+    lvs_sched wlc
+    lvs_method NAT
+    protocol TCP
+    real_server 127.0.0.1 8080 {
+        weight 3
+        inhibit_on_failure
+        TCP_CHECK {
+            connect_timeout 1
+            retry 0
+        }
+    }
+    real_server 127.0.0.2 8081 {
+        weight 1
+    }
+}
+virtual_server 200.0.0.1 443 {
+    lvs_sched rr
+    lvs_method DR
+    persistence_timeout 120
+    persistence_granularity 255.255.255.0
+    protocol TCP
+    real_server 10.1.0.5 443 {
+        weight 2
+    }
+    real_server 192.168.7.7 443 {
+        weight 1
+    }
+}
+virtual_server fwmark 9 {
+    lvs_sched sh
+    sh-port
+    lvs_method DR
+    real_server 10.9.0.1 {
+        weight 1
+    }
+}
+virtual_server 10.0.0.2 53 {
+    lvs_sched rr
+    ops
+    lvs_method NAT
+    protocol UDP
+    real_server 10.0.0.53 53 {
+        weight 1
+    }
+}
+`;
+
+test('in an IPVS guest: the status table is ipvsadm -Ln line for line, plus health', { timeout: 300_000 }, async (t) => {
+  const runInVm = join(TOOLS, 'run-in-vm.sh');
+  if (!need(t, isRoot(), 'root (run-in-vm.sh installs its packages and runs the guest)')) return;
+  if (!need(t, existsSync(runInVm), runInVm)) return;
+  const dir = mkdtempSync(join(tmpdir(), `kts-status-vm-${process.pid}-`));
+  try {
+    writeFileSync(join(dir, 'lvs.conf'), LVS_CONF);
+    const kts = join(ROOT, 'bin/keepalived-ts');
+    // Nothing listens on 127.0.0.1:8080: that server goes down and, inhibited, stays at weight 0.
+    writeFileSync(join(dir, 'guest.sh'), [
+      `cd ${dir}`,
+      `${kts} -n -C -l -f lvs.conf --control-socket=${dir}/ctl.sock > daemon.log 2>&1 &`,
+      'D=$!',
+      `for i in $(seq 90); do ${kts} status --json --control-socket=${dir}/ctl.sock > s.json 2>/dev/null && grep -q '"health":"down"' s.json && grep -q '"inSync":true' s.json && break; sleep 1; done`,
+      'ipvsadm -Ln > ipvsadm.txt',
+      `${kts} status --control-socket=${dir}/ctl.sock > status.txt; echo "status exit $?"`,
+      'ipvsadm -Ln > ipvsadm-after.txt',
+      'kill $D; wait $D; echo "daemon exit $?"',
+    ].join('\n') + '\n');
+    const r = spawnSync(runInVm, [`bash ${dir}/guest.sh`], {
+      cwd: dir, encoding: 'utf8', timeout: 280_000, env: { ...process.env, VM_RW: dir, VM_TIMEOUT: '260' },
+    });
+    const guest = `${r.stdout}${r.stderr}`;
+    assert.equal(r.status, 0, guest);
+    assert.match(guest, /status exit 0/);
+    assert.match(guest, /daemon exit 0/);
+    const ipvsadm = readFileSync(join(dir, 'ipvsadm.txt'), 'utf8');
+    assert.equal(readFileSync(join(dir, 'ipvsadm-after.txt'), 'utf8'), ipvsadm, 'the kernel table did not move meanwhile');
+    const text = readFileSync(join(dir, 'status.txt'), 'utf8');
+    const table = text.slice(text.indexOf('IP Virtual Server version')).trimEnd().split('\n');
+    const want = ipvsadm.trimEnd().split('\n');
+    assert.ok(want.length >= 12, ipvsadm);
+    assert.equal(table.length, want.length, `${text}\n---\n${ipvsadm}`);
+    want.forEach((line, i) => assert.ok(table[i]!.startsWith(line), `line ${i}:\n  ours:    ${JSON.stringify(table[i])}\n  ipvsadm: ${JSON.stringify(line)}`));
+    assert.match(table.find((l) => l.includes('127.0.0.1:8080'))!, /Masq +0 +0 +0 +down +.*ECONNREFUSED/);
+    assert.match(table.find((l) => l.includes('127.0.0.2:8081'))!, /Masq +1 +0 +0 +up /);
+    assert.match(text, /127\.0\.0\.1 port 8080: down, weight 3, in kernel with weight 0/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // ---- the protocol, in-process (no root) ----------------------------------------------------
