@@ -10,10 +10,14 @@
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, isRoot, need } from '../support/env.ts';
 import { VIP4, VrrpLab, instanceConf, waitFor, type Proc } from '../support/lab.ts';
+import { Netns } from '../support/netns.ts';
+import { REPO_ROOT } from '../support/paths.ts';
 
 const labs: VrrpLab[] = [];
 const stray: string[] = [];
@@ -114,4 +118,62 @@ test('USR1, USR2, 36 and 63 write keepalived\'s dumps; the daemon keeps running'
   // And it still stops as before: SIGTERM, priority 0, exit 0.
   await d.stop('SIGTERM', 10_000);
   assert.equal(d.child.exitCode, 0, d.log());
+});
+
+test('USR1 to the LVS half (-C) writes keepalived_check.INSTANCE.data with the virtual servers', async (t) => {
+  if (!need(t, isRoot(), 'root for network namespaces')) return;
+  const ns = Netns.create('dmpc');
+  const dir = mkdtempSync(join(tmpdir(), `kts-dumps-${process.pid}-`));
+  const instance = `ktsdumpc${process.pid}`;
+  const data = `/tmp/keepalived_check.${instance}.data`;
+  stray.push(data);
+  rmSync(data, { force: true });
+  const conf = join(dir, 'keepalived.conf');
+  const pidFile = join(dir, 'main.pid');
+  // Checks go to the namespace's loopback (there is no IPVS in this kernel: the daemon runs on
+  // and retries it, which is all this test needs).
+  writeFileSync(conf, [
+    `instance ${instance}`,
+    'global_defs {', '    router_id kts_dumps_c', '    data_use_instance', '}',
+    'virtual_server 10.79.0.100 80 {', '    delay_loop 1', '    lb_algo rr', '    lb_kind NAT', '    protocol TCP',
+    '    real_server 127.0.0.1 9 {', '        weight 3', '        TCP_CHECK {', '            connect_timeout 1', '        }', '    }', '}', '',
+  ].join('\n'));
+  const child = spawn('ip', ['netns', 'exec', ns.name, join(REPO_ROOT, 'bin/keepalived-ts'), '-n', '-C', '-l', '-f', conf, '-p', pidFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  try {
+    await waitFor(() => existsSync(pidFile) || exited(), 10_000, 'the pid file');
+    assert.ok(!exited(), out);
+    // The LVS half logs its quorum as it starts, just before the services; a USR1 that still
+    // arrives before the handler is installed is lost, so it is repeated (bounded).
+    await waitFor(() => /quorum/i.test(out) || exited(), 10_000, `the LVS half to start (log:\n${out})`);
+    const t0 = Date.now();
+    while (!existsSync(data) && Date.now() - t0 < 5000) {
+      process.kill(child.pid!, 'SIGUSR1');
+      await sleep(250);
+    }
+    await waitFor(() => existsSync(data), 1000, `the checker data dump (log:\n${out})`);
+    const text = readFileSync(data, 'utf8');
+    assert.match(text, /^------< Global definitions >------\n/);
+    assert.match(text, /^------< LVS Topology >------\n System is compiled with LVS v1\.2\.1\n ------< Virtual server >------\n VS VIP = 10\.79\.0\.100, VPORT = 80\n/m);
+    assert.match(text, /^ {3}RIP = 127\.0\.0\.1, RPORT = 9, WEIGHT = 3 EFF WEIGHT = 3\n {3}forwarding method = NAT$/m);
+    assert.match(text, /^------< Health checkers >------\n \[10\.79\.0\.100\]:tcp:80 -> \[127\.0\.0\.1\]:tcp:9\n {3}Enabled = yes\n {3}Up = (yes|no)\n {3}Has run = (yes|no)\n/m);
+    // No VRRP half with -C: keepalived writes no keepalived.INSTANCE.data then.
+    assert.ok(!existsSync(`/tmp/keepalived.${instance}.data`));
+    assert.ok(!exited(), out);
+  } finally {
+    if (!exited()) {
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const k = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(k);
+    }
+    ns.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
