@@ -103,7 +103,10 @@ export async function runStatus(args: readonly string[]): Promise<number> {
   const path = parsed.socket;
   const r = await requestStatus(path);
   if (!r.ok) {
-    if (r.code === 'EACCES' || r.code === 'EPERM') return noDaemon(path, `permission denied: the socket is mode 0600, run as the daemon's user (root)`);
+    if (r.code === 'EACCES' || r.code === 'EPERM') {
+      process.stderr.write(`keepalived-ts: permission denied on ${path}: the control socket is mode 0600; run status as the daemon's user (root)\n`);
+      return EXIT_NO_DAEMON;
+    }
     if (r.code === 'ENOENT' || r.code === 'ECONNREFUSED' || r.code === 'ENOTSOCK') return noDaemon(path, '');
     return noDaemon(path, r.message);
   }

@@ -14,7 +14,7 @@
 import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -241,6 +241,7 @@ function exchange(path: string, send: string, halfClose: boolean): Promise<strin
 
 test('control socket protocol: one request line, one JSON reply; bad requests get JSON errors; a non-socket path is left alone', async () => {
   const dir = mkdtempSync(join(tmpdir(), `kts-ctl-${process.pid}-`));
+  chmodSync(dir, 0o755); // so that only the socket's own mode keeps other users out
   const logs: string[] = [];
   const log = { info: (m: string) => logs.push(`I ${m}`), warn: (m: string) => logs.push(`W ${m}`), error: (m: string) => logs.push(`E ${m}`), debug: () => {} } as unknown as DaemonLogger;
   const view: DaemonView = {
@@ -264,6 +265,12 @@ test('control socket protocol: one request line, one JSON reply; bad requests ge
     assert.equal(binary.error.code, 'unknown-request');
     // Still serving after all that.
     assert.equal((JSON.parse(await exchange(path, 'status\n', false)) as DaemonStatus).format, 1);
+    if (isRoot()) {
+      // Another user cannot connect (0600): exit 3, and the message says why.
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', join(ROOT, 'bin/keepalived-ts'), 'status', `--control-socket=${path}`], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(r.status, 3, r.stderr);
+      assert.match(r.stderr, /permission denied on .*ctl\.sock: the control socket is mode 0600/);
+    }
     await stop();
     assert.equal(existsSync(path), false);
 
