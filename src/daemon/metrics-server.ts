@@ -162,6 +162,8 @@ async function serve(view: DaemonView, metricsListen: string | undefined, log: D
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
+  // Prometheus keeps one connection per target; a few more for humans with curl.
+  server.maxConnections = 32;
   const err = await listen(server, spec.host, spec.port);
   if (err) {
     log.error(`metrics: cannot listen on ${where}: ${err.message} - running without metrics`);

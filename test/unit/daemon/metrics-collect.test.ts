@@ -184,6 +184,23 @@ test('several instances and VIPs on other devices: one series each, labels kept 
   assert.equal(p.get('keepalived_advertisements_sent_total')!.samples.length, 2);
 });
 
+test('a reload (SIGHUP) is seen at the next scrape: a new instance appears, a kept one keeps its counters', () => {
+  const c = new SimCluster(13);
+  c.setFaults({ delayUs: 0 });
+  const a = addNode(c, 1, { name: 'VI_1', priority: 150 });
+  const v = observed(c, a);
+  a.start();
+  c.world.runFor(6 * US_PER_S);
+  const before = sampleOf(scrape(v), 'keepalived_advertisements_sent_total', VI).value;
+  assert.ok(before > 0);
+  a.reload({ ...a.spec, instances: [...a.spec.instances, inst(1, { name: 'VI_2', vrid: 52 })] });
+  c.world.runFor(1 * US_PER_S);
+  const p = scrape(v);
+  assert.ok(sampleOf(p, 'keepalived_advertisements_sent_total', VI).value >= before, 'counters carried over the reload');
+  assert.equal(sampleOf(p, 'keepalived_vrrp_state', { ...VI, ip_address: '10.0.0.151/24' }).value, 2);
+  assert.equal(sampleOf(p, 'keepalived_vrrp_state', { iname: 'VI_2', intf: 'eth0', vrid: '52', ip_address: '10.0.0.152/24' }).value, 1, 'new: BACKUP');
+});
+
 // --- LVS ----------------------------------------------------------------------------------------
 
 const LVS_CONF = `
