@@ -22,6 +22,8 @@ import { vipLine } from './dump-vip-line.ts';
 export interface DataDumpOptions {
   /** keepalived's default router_id is the host name. */
   readonly hostname: string;
+  /** The interface index keepalived prints beside an IPv6 multicast group (left out when unknown). */
+  readonly ifindex?: (ifname: string) => number | undefined;
   /** Numeric "uid:gid" of a script user, as keepalived prints it (names when unknown). */
   readonly uidGid?: (user: { readonly user: string; readonly group?: string }) => string | undefined;
 }
@@ -155,12 +157,13 @@ function syncGroupOf(director: Director, name: string): string | undefined {
   return director.syncGroups.find((g) => g.members.some((m) => m.name === name))?.name;
 }
 
-function instanceLines(view: DaemonView, config: KeepalivedConfig, director: Director, inst: VrrpInstance): string[] {
+function instanceLines(view: DaemonView, config: KeepalivedConfig, director: Director, inst: VrrpInstance, o: DataDumpOptions): string[] {
   const s = inst.spec;
   const c = instanceConfig(config, inst.name);
   const master = inst.state === 'MASTER';
   const unicast = s.unicastPeers.length > 0;
   const out = [` VRRP Instance = ${inst.name}`, `   VRRP Version = ${s.version}`];
+  if (s.family === 6) out.push('   Using Native IPv6');
   const group = syncGroupOf(director, inst.name);
   if (group !== undefined) out.push(`   Sync group = ${group}`);
   out.push(`   State = ${inst.state}`);
@@ -188,7 +191,11 @@ function instanceLines(view: DaemonView, config: KeepalivedConfig, director: Dir
     `   Interface = ${s.ifname}`,
     `   Using src_ip = ${formatIp(s.primaryAddr)}${c?.unicast_src_ip !== undefined || c?.mcast_src_ip !== undefined ? ' (from configuration)' : ''}`,
   );
-  if (!unicast) out.push(`   Multicast address ${s.mcastGroup ? formatIp(s.mcastGroup) : s.family === 4 ? '224.0.0.18' : 'ff02::12'}`);
+  if (!unicast) {
+    // keepalived adds the interface index to an IPv6 group (its sockaddr_in6 scope id).
+    const index = s.family === 6 ? o.ifindex?.(s.ifname) : undefined;
+    out.push(`   Multicast address ${s.mcastGroup ? formatIp(s.mcastGroup) : s.family === 4 ? '224.0.0.18' : 'ff02::12'}${index !== undefined ? `, ifindex ${index}` : ''}`);
+  }
   const g = s.garp;
   out.push(
     `   Gratuitous ARP delay = ${g.masterDelayUs / US_PER_S}`,
@@ -337,7 +344,7 @@ export function dumpData(view: DaemonView, o: DataDumpOptions): string {
   const lines = [
     ...dataGlobalSection(config, o),
     '------< VRRP Topology >------',
-    ...director.instances.flatMap((i) => instanceLines(view, config, director, i)),
+    ...director.instances.flatMap((i) => instanceLines(view, config, director, i, o)),
     // "VRRP Sockpool" (keepalived's per-socket file descriptors) is left out.
     ...syncGroupLines(director, config),
     ...scriptLines(director, config, o),

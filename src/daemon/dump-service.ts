@@ -19,6 +19,7 @@
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { loadAddon } from '../os/native-socket.ts';
 import { watchSignal, type SignalWatch } from '../os/signal-watch.ts';
 import { lookupUser } from '../os/system-users.ts';
 import type { DaemonLogger } from './daemon-log.ts';
@@ -59,7 +60,11 @@ export function renderDump(kind: DumpKind, view: DaemonView, paths: DumpPaths, h
         const ids = lookupUser(u.user, u.group);
         return ids ? `${ids.uid}:${ids.gid}` : undefined;
       };
-      const vrrp = dumpData(view, { hostname: host, uidGid });
+      const ifindex = (name: string): number | undefined => {
+        const i = loadAddon().ifNameToIndex(name);
+        return i > 0 ? i : undefined;
+      };
+      const vrrp = dumpData(view, { hostname: host, uidGid, ifindex });
       if (vrrp) out.push([paths.data, vrrp]);
       // keepalived's checker process writes its own file for the virtual servers.
       const lvs = dumpDataLvs(view, { hostname: host, uidGid });

@@ -11,7 +11,7 @@ import type { DaemonView } from '../../../src/daemon/daemon-view.ts';
 import { dumpStats } from '../../../src/daemon/dump-stats.ts';
 import { dumpJson } from '../../../src/daemon/dump-json.ts';
 import { dumpData, keepalivedTime } from '../../../src/daemon/dump-data.ts';
-import { fixture, fixtureView } from '../../fixtures/dumps/fixture-view.ts';
+import { fixture, fixtureView, ipv6FixtureView } from '../../fixtures/dumps/fixture-view.ts';
 
 test('the rig reaches the states keepalived was in when it wrote the fixtures', async () => {
   const { director } = await fixtureView();
@@ -45,17 +45,14 @@ test('stats: a rejected advert lands in keepalived\'s line for it', async () => 
 
 type Obj = Record<string, unknown>;
 
-test('json: keepalived 2.2.7 keys in its order; configuration and state values equal to its own', async () => {
-  const { view, advertsToVi3 } = await fixtureView();
-  const text = dumpJson(view);
-  const theirsText = fixture('keepalived-2.2.7.json');
+/** Keys in keepalived's order; values equal except those that depend on time or that we do not record. */
+function compareJson(text: string, theirsText: string): Array<{ data: Obj; stats: Obj }> {
   // keepalived escapes "/" and ends with one newline.
   assert.ok(text.endsWith(']\n') && theirsText.endsWith(']\n'));
   assert.ok(!/[^\\]\//.test(text), 'every / is escaped');
   const ours = JSON.parse(text) as Array<{ data: Obj; stats: Obj }>;
   const theirs = JSON.parse(theirsText) as Array<{ data: Obj; stats: Obj }>;
   assert.equal(ours.length, theirs.length);
-  // Values that depend on time or on what we do not record; everything else must be equal.
   const VARYING = new Set(['last_transition', 'master_priority', 'track_script']);
   theirs.forEach((t, i) => {
     const o = ours[i]!;
@@ -67,12 +64,29 @@ test('json: keepalived 2.2.7 keys in its order; configuration and state values e
       assert.equal(typeof o.data[k], typeof t.data[k], `${String(t.data.iname)}.${k} type`);
     }
   });
+  return ours;
+}
+
+test('json: keepalived 2.2.7 keys in its order; configuration and state values equal to its own', async () => {
+  const { view, advertsToVi3 } = await fixtureView();
+  const ours = compareJson(dumpJson(view), fixture('keepalived-2.2.7.json'));
   // keepalived resolved /bin/true to /usr/bin/true; we print the command as configured.
   assert.deepEqual(ours[2]!.data.track_script, ["'/bin/true'"]);
   assert.equal(ours[2]!.stats.advert_rcvd, advertsToVi3);
-  assert.equal(theirs[2]!.stats.advert_rcvd, 10);
   const lt = ours[0]!.data.last_transition as number;
   assert.ok(Math.abs(lt * 1000 - Date.now()) < 60_000, 'last_transition is wall-clock seconds');
+});
+
+test('json, IPv6 VRRPv3 at 0.5 s: keepalived 2.2.7 keys and values (lifetimes on the VIPs, fractional intervals)', async () => {
+  const { view } = await ipv6FixtureView();
+  const ours = compareJson(dumpJson(view), fixture('keepalived-2.2.7-ipv6.json'));
+  assert.deepEqual(ours[0]!.data.vips, ['2001:db8:77::100/64 dev ka0 scope global preferred_lft forever set', '2001:db8:77::101 dev ka0 scope global deprecated set']);
+});
+
+test('stats, IPv6: the same lines', async () => {
+  const { view } = await ipv6FixtureView();
+  const shape = (t: string): string[] => t.split('\n').map((l) => l.replace(/: \d+$/, ': N'));
+  assert.deepEqual(shape(dumpStats(view)), shape(fixture('keepalived-2.2.7-ipv6.stats')));
 });
 
 /** Sections of a data dump: header -> lines. */
@@ -99,10 +113,7 @@ function normalise(line: string): string {
     .replace("'/usr/bin/true'", "'/bin/true'");
 }
 
-test('data: keepalived 2.2.7 section headers, and its lines in every section we write', async () => {
-  const { view } = await fixtureView();
-  const ours = dumpData(view, { hostname: 'unused', uidGid: (u) => (u.user === 'root' ? '0:0' : undefined) });
-  const theirs = fixture('keepalived-2.2.7.data');
+function compareData(ours: string, theirs: string): void {
   const o = sections(ours);
   const t = sections(theirs);
   assert.deepEqual([...o.keys()], [...t.keys()].filter((k) => !OMITTED_SECTIONS.includes(k)));
@@ -111,6 +122,17 @@ test('data: keepalived 2.2.7 section headers, and its lines in every section we 
     assert.deepEqual(lines.map(normalise), expected, `section ${name}`);
   }
   assert.match(ours, /^ {3}Last transition = \d+\.\d{6} \(\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{6} \d{4}\)$/m);
+}
+
+test('data: keepalived 2.2.7 section headers, and its lines in every section we write', async () => {
+  const { view } = await fixtureView();
+  compareData(dumpData(view, { hostname: 'unused', uidGid: (u) => (u.user === 'root' ? '0:0' : undefined) }), fixture('keepalived-2.2.7.data'));
+});
+
+test('data, IPv6: "Using Native IPv6", the group with its ifindex, VIP lifetimes', async () => {
+  const { view } = await ipv6FixtureView();
+  // ka0 had index 3 in keepalived's namespace (lo 1, ka0p 2).
+  compareData(dumpData(view, { hostname: 'unused', ifindex: (n) => (n === 'ka0' ? 3 : undefined) }), fixture('keepalived-2.2.7-ipv6.data'));
 });
 
 test('data: keepalived\'s timestamp format', () => {
