@@ -21,7 +21,8 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { build, stop as stopEsbuild } from 'esbuild';
+import { descendants, startTime } from './proc-tree.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUN_IN_VM = process.env.KTS_RUN_IN_VM ?? resolve(ROOT, process.env.KTS_SHARED ?? '../shared', 'tools/run-in-vm.sh');
@@ -72,6 +73,7 @@ async function bundle(dir: string): Promise<string> {
     banner: { js: "import { createRequire as __ktsCreateRequire } from 'node:module'; const require = __ktsCreateRequire(import.meta.url);" },
     logLevel: 'error',
   });
+  await stopEsbuild(); // its service process would otherwise live as long as the demo
   return out;
 }
 
@@ -102,15 +104,27 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     if (ending) return;
     ending = true;
     const c = child;
-    if (c?.pid !== undefined) {
-      // The host scenario cleans up on SIGTERM; a guest is simply ended (its namespaces die with it).
-      try { process.kill(inVm ? -c.pid : c.pid, inVm ? 'SIGTERM' : sig); } catch { /* gone */ }
-      const hard = setTimeout(() => { try { process.kill(-c.pid!, 'SIGKILL'); } catch { /* gone */ } }, 15_000);
-      c.once('exit', () => { clearTimeout(hard); rmSync(dir, { recursive: true, force: true }); process.exit(130); });
-    } else {
+    const vm = inVm;
+    const finish = (): void => {
       rmSync(dir, { recursive: true, force: true });
+      if (vm) process.stdout.write('demo: interrupted (the guest was ended, and its namespaces and processes with it)\n');
       process.exit(130);
-    }
+    };
+    if (c?.pid === undefined) { finish(); return; }
+    // The host scenario tears its lab down itself on the signal; a guest is simply ended: every
+    // process of run-in-vm.sh's tree (the user-mode kernel is several host processes).
+    // Each pid with its start time, so a late SIGKILL never hits a recycled pid.
+    const tree = (vm ? [c.pid, ...descendants(c.pid)] : [c.pid]).map((p) => ({ p, since: startTime(p) }));
+    const killAll = (s: NodeJS.Signals): void => {
+      for (const { p, since } of tree) if (since !== undefined && startTime(p) === since) { try { process.kill(p, s); } catch { /* gone */ } }
+    };
+    killAll(vm ? 'SIGTERM' : sig);
+    const hard = setTimeout(() => killAll('SIGKILL'), vm ? 5000 : 20_000);
+    c.once('exit', () => {
+      clearTimeout(hard);
+      if (vm) setTimeout(() => { killAll('SIGKILL'); finish(); }, 2000);
+      else finish();
+    });
   });
 }
 

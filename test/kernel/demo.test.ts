@@ -6,17 +6,19 @@
 //     backup's master_down_interval + slack: a sanity bound, not a performance claim), the
 //     master back as the file says (preempt), and no namespace, process or bundle folder left;
 //  2. the VRRP-only fallback on this host (what the demo runs when no IPVS can be had);
-//  3. Ctrl-C in the middle: exit 130, everything torn down.
+//  3. Ctrl-C in the middle: exit 130, everything torn down (on this host, and with the guest:
+//     every process of the guest's tree ended).
 // The oracles: the demo's readings come from `ip addr` / `ipvsadm` / the client's answers (see
 // demo/demo-lab.ts); here, `ip netns list`, the process table and the file system after the run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoPlan, masterDownIntervalS } from '../../demo/demo-plan.ts';
+import { descendants, startTime } from '../../demo/proc-tree.ts';
 import { isRoot, need } from '../support/env.ts';
 import { REPO_ROOT, TOOLS } from '../support/paths.ts';
 
@@ -28,7 +30,7 @@ const SLACK_S = 5;
 
 interface Run { code: number | null; out: string; pid: number }
 
-function runDemo(args: string[], timeoutMs: number, onLine?: (line: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<Run> {
+function runDemo(args: string[], timeoutMs: number, onLine?: (line: string, kill: (sig: NodeJS.Signals) => void, pid: number) => void): Promise<Run> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['--import', 'tsx', 'demo/run-demo.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -40,7 +42,7 @@ function runDemo(args: string[], timeoutMs: number, onLine?: (line: string, kill
       pending += b.toString();
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const l of lines) onLine?.(l, kill);
+      for (const l of lines) onLine?.(l, kill, p.pid!);
     };
     p.stdout.on('data', feed);
     p.stderr.on('data', feed);
@@ -141,5 +143,28 @@ test('demo, Ctrl-C in the middle of the traffic: exit 130, lab torn down', { tim
   assert.match(r.out, /SIGINT: tearing the lab down/);
   assert.match(r.out, /cleanup: 0 namespaces, 0 processes left/);
   assert.match(r.out, /^demo: interrupted$/m);
+  assertNothingLeft(r);
+});
+
+test('demo in the guest, Ctrl-C: exit 130, every process of the guest ended, nothing left', { timeout: 300_000 }, async (t) => {
+  if (!need(t, isRoot(), 'root (network namespaces)')) return;
+  if (!need(t, existsSync(ADDON), 'the native addon (npm run build)')) return;
+  if (existsSync('/proc/net/ip_vs')) { t.skip('this kernel has IPVS: the demo does not use the guest here'); return; }
+  if (!need(t, existsSync(join(TOOLS, 'run-in-vm.sh')), '../shared/tools/run-in-vm.sh')) return;
+  let tree: { p: number; since: string | undefined }[] = [];
+  const r = await runDemo([], 240_000, (l, kill, pid) => {
+    if (tree.length === 0 && l.includes('] lab: namespaces')) {
+      tree = descendants(pid).map((p) => ({ p, since: startTime(p) }));
+      kill('SIGINT');
+    }
+  });
+  if (r.out.includes('SKIPPED the LVS half')) { need(t, false, 'the run-in-vm guest'); return; }
+  assert.ok(tree.length > 0, `the demo never built its lab:\n${r.out}`);
+  assert.equal(r.code, 130, `exit ${r.code}:\n${r.out}`);
+  assert.match(r.out, /^demo: interrupted \(the guest was ended/m);
+  const running = (): { p: number; since: string | undefined }[] => tree.filter(({ p, since }) => since !== undefined && startTime(p) === since);
+  for (let i = 0; i < 50 && running().length > 0; i++) await new Promise((res) => setTimeout(res, 100));
+  const cmd = (p: number): string => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120); } catch { return '?'; } };
+  assert.deepEqual(running().map(({ p }) => `${p} ${cmd(p)}`), [], 'processes of the demo still running 5 s after it exited');
   assertNothingLeft(r);
 });
