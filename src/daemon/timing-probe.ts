@@ -19,12 +19,14 @@
 // back; last_rx is the last VRRP packet read before (the master's last advert, or its priority-0
 // advert). epoch_ms is the wall clock at the decision (sub-millisecond), to find the episode in a
 // capture. Several instances becoming master in one step (a sync group) share the step's stamps.
+// Late wakes (stalls) and their causes are reported too (timing-stalls.ts).
 // Off by default: nothing is wrapped unless asked for.
 
 import { performance } from 'node:perf_hooks';
 import type { Instant } from '../base/time.ts';
 import type { DirectorEvent } from '../runtime/director.ts';
 import type { AddressPort, Announcer, Clock, VrrpLink } from '../runtime/ports.ts';
+import { TimingStalls } from './timing-stalls.ts';
 
 export interface TimingLog {
   info(msg: string): void;
@@ -89,10 +91,11 @@ export class TimingProbe {
 
   /** A probe when KEEPALIVED_TS_TIMING=1; undefined otherwise. */
   static fromEnv(log: TimingLog, env: NodeJS.ProcessEnv = process.env): TimingProbe | undefined {
-    return env.KEEPALIVED_TS_TIMING === '1' ? new TimingProbe(log) : undefined;
+    return env.KEEPALIVED_TS_TIMING === '1' ? new TimingProbe(log, new TimingStalls(log)) : undefined;
   }
 
-  constructor(private readonly log: TimingLog) {}
+  /** stalls: late wakes and what caused them (timing-stalls.ts). */
+  constructor(private readonly log: TimingLog, private readonly stalls?: TimingStalls) {}
 
   /** The same ports, stamped (the clock's microseconds throughout). */
   wrapPorts(p: ProbedPorts): ProbedPorts {
@@ -110,12 +113,14 @@ export class TimingProbe {
     return {
       now: () => inner.now(),
       wakeAt: (at, onWake) => inner.wakeAt(at, at === undefined ? onWake : () => {
-        this.wake = { deadline: at, fired: inner.now() };
+        const fired = inner.now();
+        this.wake = { deadline: at, fired };
         try {
           onWake();
         } finally {
           this.wake = undefined;
         }
+        this.stalls?.afterWake(at, fired);
       }),
     };
   }
