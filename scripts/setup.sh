@@ -9,9 +9,10 @@ npm_only=0; [ "${1:-}" = "--npm-only" ] && npm_only=1
 
 # Debian packages the tests use. keepalived 2.2.7 is the reference peer; tshark decodes our
 # adverts; ipvsadm lists IPVS; busybox-static + ipvsadm serve run-in-vm.sh's guest; mariadb for
-# the mysql track_script case; stress-ng loads the cores in the soak bench.
+# the mysql track_script case; stress-ng loads the cores in the soak bench; prometheus brings
+# promtool, which checks our /metrics output (its server is kept from starting below).
 PKGS=(keepalived tcpdump tshark iproute2 busybox-static ipvsadm stress-ng mariadb-server
-      mariadb-client procps kmod iputils-ping psmisc time)
+      mariadb-client procps kmod iputils-ping psmisc time prometheus)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
