@@ -8,7 +8,7 @@
 // half writes keepalived_check.data: dump-data-lvs.ts). keepalived's lines about its
 // process internals are left out, each with the reason beside where it would be:
 // the "VRRP Sockpool" and "Interfaces" sections, "fd_in/fd_out", "Read timeout", and the
-// nftables build lines.
+// nftables build lines; "Virtual Routes" is not reproduced yet.
 
 import type { KeepalivedConfig } from '../config/model.ts';
 import { formatIp } from '../base/ip.ts';
@@ -16,7 +16,7 @@ import type { Director } from '../runtime/director.ts';
 import type { VrrpInstance } from '../vrrp/instance.ts';
 import { masterDownUs } from '../vrrp/timing.ts';
 import type { DaemonView } from './daemon-view.ts';
-import { instanceConfig, lastTransitionS } from './dump-json.ts';
+import { instanceConfig, lastTransitionS, notifyScripts, quotedCommand } from './dump-json.ts';
 import { vipLine } from './dump-vip-line.ts';
 
 export interface DataDumpOptions {
@@ -167,14 +167,19 @@ function instanceLines(view: DaemonView, config: KeepalivedConfig, director: Dir
   const group = syncGroupOf(director, inst.name);
   if (group !== undefined) out.push(`   Sync group = ${group}`);
   out.push(`   State = ${inst.state}`);
-  if (inst.state === 'BACKUP' && inst.lastMaster) {
-    out.push(`   Master router = ${formatIp(inst.lastMaster)}`);
+  if (inst.state === 'BACKUP') {
+    // keepalived prints these in BACKUP even before any advert (its own value is then junk);
+    // an unknown master is printed as the unspecified address.
+    out.push(`   Master router = ${inst.lastMaster ? formatIp(inst.lastMaster) : s.family === 4 ? '0.0.0.0' : '::'}`);
     // Not recorded: the instance keeps the master's address, not its priority.
     out.push('   Master priority = 0');
   }
-  // keepalived prints "Flags: none" when no flag bit is set, else "Flags:" and the printable ones
-  // (nopreempt is a flag bit with no line of its own).
-  if (unicast || s.nopreempt) {
+  // keepalived prints "Flags: none" when no flag bit is set, else "Flags:" and the printable ones.
+  // Which options set a bit without a line of their own is read off keepalived's dumps:
+  // nopreempt, lower_prio_no_advert, higher_prio_send_advert, notify_priority_changes.
+  const flagged = unicast || s.nopreempt || s.lowerPrioNoAdvert || s.higherPrioSendAdvert || s.notifyPriorityChanges === true
+    || s.dontTrackPrimary || s.strict || s.checkUnicastSrc;
+  if (flagged) {
     out.push('   Flags:');
     if (unicast) out.push('     Using unicast');
   } else out.push('   Flags: none');
@@ -250,11 +255,17 @@ function instanceLines(view: DaemonView, config: KeepalivedConfig, director: Dir
     out.push('   Tracked files :');
     for (const t of s.trackFiles) out.push(`     ${t.name}, weight ${t.weight}${t.reverse ? ' reverse' : ''}`);
   }
+  // keepalived's "Virtual Routes :" lines (its own route text) are not reproduced yet.
   out.push(
     `   Using smtp notification = ${yesNo(c?.smtp_alert ?? config.global_defs.smtp_alert_vrrp ?? config.global_defs.smtp_alert)}`,
     `   Notify deleted = ${c?.notify_deleted !== undefined ? 'Deleted' : 'Fault'}`,
-    `   Notify priority changes = ${bool(s.notifyPriorityChanges)}`,
   );
+  const scriptUser = config.global_defs.script_user;
+  for (const [, label, cmd] of notifyScripts(c)) {
+    const who = cmd.user !== undefined ? { user: cmd.user, ...(cmd.group !== undefined ? { group: cmd.group } : {}) } : scriptUser;
+    out.push(`   ${label} state transition script = ${quotedCommand(cmd.argv)}, uid:gid ${who ? uidGid(who, o) : '0:0'}`);
+  }
+  out.push(`   Notify priority changes = ${bool(s.notifyPriorityChanges)}`);
   return out;
 }
 
@@ -288,7 +299,7 @@ function scriptLines(director: Director, config: KeepalivedConfig, o: DataDumpOp
     const user = c?.user ?? config.global_defs.script_user;
     out.push(
       ` VRRP Script = ${name}`,
-      `   Command = '${(c?.script?.argv ?? []).join(' ')}'`,
+      `   Command = ${quotedCommand(c?.script?.argv ?? [])}`,
       `   Interval = ${c?.interval ?? 1} sec`,
       // keepalived keeps an unset timeout as 0 (and runs with the interval); our model fills it
       // with the interval, so a timeout equal to the interval prints as keepalived's unset 0.

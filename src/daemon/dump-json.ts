@@ -5,10 +5,12 @@
 // Conventions copied from keepalived's output: times in seconds (adver_int 1, garp_delay 5),
 // last_transition as seconds since the epoch with microseconds, state and wantstate as
 // keepalived's numbers (INIT 0, BACKUP 1, MASTER 2, FAULT 3), some flags as 0/1 and others as
-// false/true exactly as keepalived mixes them, optional lists (evips, track_ifp, track_script)
-// and auth_data only when present, every "/" escaped as "\/", and one newline at the end.
+// false/true exactly as keepalived mixes them, optional entries (notify scripts, evips, track_ifp,
+// track_script, auth_data) only when present, every "/" escaped as "\/", one newline at the end.
+// Not written: "vroutes" (keepalived's route text has a format of its own, not reproduced yet).
 
 import type { KeepalivedConfig } from '../config/model.ts';
+import type { ScriptCommand } from '../config/model-common.ts';
 import type { VrrpInstance as InstanceConfig } from '../config/model-vrrp.ts';
 import type { VrrpState } from '../vrrp/actions.ts';
 import type { VrrpInstance } from '../vrrp/instance.ts';
@@ -38,9 +40,28 @@ export function vmacIfname(config: KeepalivedConfig, c: InstanceConfig | undefin
   return c.use_vmac.name ?? `${config.global_defs.vmac_prefix}.${c.virtual_router_id}`;
 }
 
+/** keepalived prints a command as its words, each in single quotes: "'/usr/bin/echo' 'master'". */
+export function quotedCommand(argv: readonly string[]): string {
+  return argv.map((w) => `'${w}'`).join(' ');
+}
+
 export function scriptCommandText(config: KeepalivedConfig, scriptName: string): string {
   const s = config.vrrp_scripts.find((v) => v.name === scriptName);
-  return `'${(s?.script?.argv ?? [scriptName]).join(' ')}'`;
+  return quotedCommand(s?.script?.argv ?? [scriptName]);
+}
+
+/** The notify hooks in keepalived's order: [json key, text-dump label, command]. */
+export function notifyScripts(c: InstanceConfig | undefined): Array<[string, string, ScriptCommand]> {
+  if (!c) return [];
+  const all: Array<[string, string, ScriptCommand | undefined]> = [
+    ['script_backup', 'Backup', c.notify_backup],
+    ['script_master', 'Master', c.notify_master],
+    ['script_fault', 'Fault', c.notify_fault],
+    ['script_stop', 'Stop', c.notify_stop],
+    ['script', 'Generic', c.notify],
+    ['script_master_rx_lower_pri', 'Master rx lower pri', c.notify_master_rx_lower_pri],
+  ];
+  return all.filter((x): x is [string, string, ScriptCommand] => x[2] !== undefined);
 }
 
 type JsonValue = string | number | boolean | readonly string[];
@@ -86,6 +107,7 @@ function instanceData(view: DaemonView, config: KeepalivedConfig, inst: VrrpInst
     smtp_alert: c?.smtp_alert ?? false,
     notify_deleted: c?.notify_deleted !== undefined,
   };
+  for (const [key, , cmd] of notifyScripts(c)) d[key] = quotedCommand(cmd.argv);
   const vips = c?.virtual_ipaddress ?? [];
   if (vips.length > 0) d.vips = vips.map((v) => vipLine(v, s.ifname, master));
   const evips = c?.virtual_ipaddress_excluded ?? [];
