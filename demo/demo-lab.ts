@@ -1,10 +1,11 @@
 // The demo's scenario, run where the kernel can do it (the host, or the IPVS guest through
 // run-in-vm.sh; demo/run-demo.ts decides and bundles it with esbuild). Two directors run the real
 // keepalived-ts executable (`keepalived-ts -n -l -f FILE`, VRRP and LVS) on the two example
-// files, unchanged; three real servers (name-server.mjs) and a client (load-client.mjs) sit on
-// the same bridge. Phases: master elected and traffic spread over the real servers; the master
-// director dies (its daemon crashes AND its link is cut: a dead machine, so nothing serves or
-// answers for the VIP there any more); the backup takes over; the old master comes back and
+// files, unchanged; three real servers (name-server.mjs, set up for DR by `keepalived-ts
+// realserver apply VIP`) and a client (load-client.mjs) sit on the same bridge. Phases: master elected and traffic spread over the real servers; the master
+// director dies (its daemon crashes AND its link is cut: a dead machine. A SIGKILLed daemon
+// alone leaves its VIP and IPVS table in the kernel, still serving, so there would be no
+// failover to see; a machine that dies takes them with it); the backup takes over; the old master comes back and
 // preempts (or not, as its file says); both stop cleanly; everything is removed.
 // The oracles are the kernel's (`ip addr` for the VIP, `ipvsadm` for the table and its counters)
 // and the client's (which server answered each request, and when).
@@ -13,9 +14,11 @@
 // each director answers HTTP itself with its name, so the failover is still measured through the VIP.
 //
 //   node demo-lab.mjs --daemon keepalived-ts.mjs --bin DIR --conf1 F --conf2 F [--mode lvs|vrrp]
-//        [--where TEXT] [--interval-ms 20] [--timeout-ms 300]
-// Last line: `demo: failover 3.7 s, 180 failed requests of 900, master back: yes` (or
-// `demo: FAILED: reason`). Exit 0 only when every check held.
+//        [--where TEXT] [--interval-ms 20] [--timeout-ms 1000]
+// Last line: `demo: failover 3.7 s, 180 failed requests of 900, master back: yes (...)` - failover
+// from the kill to the first answer through the backup; failed requests: those sent from one
+// timeout before the crash until a few seconds after the failover; of: every request the client
+// sent. Or `demo: FAILED: reason` / `demo: interrupted`. Exit 0 only when every check held.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -163,7 +166,7 @@ async function main(): Promise<string> {
   const servers = LVS ? plan.realServers : [];
   net.build([
     ...plan.directors.map((d) => ({ name: d.name, ip: d.ip })),
-    ...servers.map((s) => ({ name: s.name, ip: s.ip, loVip: plan.vip })),
+    ...servers.map((s) => ({ name: s.name, ip: s.ip })),
     { name: 'client', ip: plan.clientIp },
   ]);
   for (const d of plan.directors) watchVip(d.name, plan.vip);
@@ -173,6 +176,18 @@ async function main(): Promise<string> {
   const cable = new Proc('ip -batch sw', spawn('stdbuf', ['-oL', 'ip', '-n', net.ns('sw'), '-force', '-batch', '-'], { stdio: ['pipe', 'pipe', 'pipe'] }));
   procs.push(cable);
   say(`lab: namespaces ${net.prefix}{sw,${[...plan.directors.map((d) => d.name), ...servers.map((s) => s.name), 'client'].join(',')}}`);
+
+  // LVS-DR real servers: the VIP on lo, never answered for or announced in ARP, so only the VRRP
+  // master answers for the VIP and the real servers reply to the client directly. Set up as a
+  // user would, by the project's own command (one run per server, in its namespace).
+  if (LVS) {
+    await Promise.all(servers.map(async (s) => {
+      const p = start(s.name, `realserver ${s.name}`, ['node', a.daemon!, 'realserver', 'apply', plan.vip]);
+      const c = await p.exited;
+      if (c !== 0) throw new Error(`keepalived-ts realserver apply on ${s.name}: exit ${String(c)}\n${p.tail().join('\n')}`);
+    }));
+    say(`real servers set up for DR: keepalived-ts realserver apply ${plan.vip} (VIP on lo, arp_ignore=1, arp_announce=2) in ${servers.map((s) => s.name).join(', ')}`);
+  }
 
   // The HTTP answerers: the real servers (LVS), or the directors themselves (VRRP only).
   const answerers = LVS ? servers.map((s) => ({ node: s.name, port: s.port })) : plan.directors.map((d) => ({ node: d.name, port: plan.vipPort }));

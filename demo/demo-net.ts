@@ -1,17 +1,14 @@
 // DemoNet: the demo's network, all in namespaces named PREFIX<node> (nothing touches the root
 // namespace): "sw" holds bridge br0 (no STP, no multicast snooping, so VRRP multicast floods at
 // once); every other node has one veth named after the configuration's interface (eth0) on it.
-// A real server (LVS-DR) also holds the VIP on lo and never answers or announces it in ARP
-// (arp_ignore=1, arp_announce=2: the classic DR real-server set-up), so only the VRRP master
-// answers for the VIP and the real servers reply to the client directly.
+// (The real servers' LVS-DR set-up - VIP on lo, arp_ignore/arp_announce - is done by
+// `keepalived-ts realserver apply`, as a user would: see demo-lab.ts.)
 // unplug()/plug() set a node's switch port down/up: the demo's "machine dies" and "comes back".
 import { execFileSync } from 'node:child_process';
 
 export interface NetNode {
   readonly name: string;
   readonly ip: string;
-  /** Real servers: the VIP to put on lo. */
-  readonly loVip?: string;
 }
 
 const run = (cmd: string, args: readonly string[]): string =>
@@ -52,10 +49,6 @@ export class DemoNet {
       this.ip('sw', 'link', 'set', `p${n.name}`, 'master', 'br0', 'up');
       this.ip(n.name, 'addr', 'add', `${n.ip}/${this.prefixLen}`, 'dev', this.iface);
       this.ip(n.name, 'link', 'set', this.iface, 'up');
-      if (n.loVip !== undefined) {
-        this.ip(n.name, 'addr', 'add', `${n.loVip}/32`, 'dev', 'lo');
-        this.exec(n.name, 'sysctl', '-qw', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2');
-      }
     }
   }
 
