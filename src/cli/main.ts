@@ -7,12 +7,11 @@ import { hostname } from 'node:os';
 import { helpText, parseOptions, OPTIONS } from './options.ts';
 import { signum } from './signum.ts';
 import { spawn } from 'node:child_process';
-import { runConfigTest, runDumpConfig } from './config-test.ts';
-import { formatDiagnostic } from './format-diagnostic.ts';
 import { SUBCOMMANDS, subcommandHelp } from './subcommands.ts';
 
 export { VERSION } from '../daemon/version.ts';
 import { VERSION } from '../daemon/version.ts';
+import type { WorkerExitMessage } from '../daemon/supervisor.ts';
 
 const DEFAULT_CONFIG = '/etc/keepalived/keepalived.conf';
 
@@ -63,8 +62,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     allConfig: o.allConfig === true,
     hostChecks: o.noHostChecks !== true,
   };
-  if (o.dumpConfig) return runDumpConfig(common);
+  // Loaded only when used: the supervising parent starts its worker without evaluating the
+  // configuration stack (chevrotain's parser is built when its module is evaluated).
+  if (o.dumpConfig) return (await import('./config-test.ts')).runDumpConfig(common);
   if (o.configTest !== undefined) {
+    const { runConfigTest } = await import('./config-test.ts');
     return runConfigTest({ ...common, logFile: typeof o.configTest === 'string' && o.configTest !== '' ? o.configTest : undefined });
   }
   // The worker (see supervisor.ts) is this same command line started by the supervisor with
@@ -97,7 +99,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // Loaded only when the daemon runs: `-t` need not load pino, undici and the sockets.
   const { runDaemon } = await import('../daemon/run-daemon.ts');
-  return runDaemon({
+  const { formatDiagnostic } = await import('./format-diagnostic.ts');
+  const code = await runDaemon({
     ...common,
     logConsole: o.logConsole === true,
     logDetail: o.logDetail === true,
@@ -109,8 +112,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     ...(typeof o.controlSocket === 'string' ? { controlSocket: o.controlSocket } : {}),
     ...(typeof o.metricsListen === 'string' ? { metricsListen: o.metricsListen } : {}),
     formatDiagnostic: (d) => formatDiagnostic(d, cwd),
-    stopSignal: whenParentDies(),
+    stopSignal: await whenParentDies(),
   });
+  await tellParent(code);
+  return code;
+}
+
+/** The supervisor treats an exit 0 it was not told about as a death (supervisor.ts). */
+async function tellParent(code: number): Promise<void> {
+  if (!process.send || !process.connected) return;
+  const msg: WorkerExitMessage = { kind: 'exit', code };
+  await new Promise<void>((resolve) => {
+    try {
+      process.send!(msg, undefined, {}, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+  if (process.connected) process.disconnect();
 }
 
 /** Marks the supervisor's worker process (internal: not an option, not for users). */
@@ -119,12 +138,18 @@ const WORKER_ENV = 'KEEPALIVED_TS_WORKER';
 /**
  * The worker's PR_SET_PDEATHSIG: the supervisor gave us an IPC channel; when it dies, for any
  * reason, the channel closes and we stop as on SIGTERM (priority 0, VIPs removed). Signals the
- * supervisor forwards (SIGHUP, SIGUSR1/2) that arrive before the daemon listens for them are
+ * supervisor forwards (SIGHUP, SIGUSR1/2, 36) that arrive before the daemon listens for them are
  * swallowed instead of killing us by Node's default action; the channel must not keep us alive.
  */
-function whenParentDies(): AbortSignal {
+async function whenParentDies(): Promise<AbortSignal> {
   const ac = new AbortController();
   for (const s of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(s, () => {});
+  try {
+    // SIGRTMIN+2 (36, the JSON dump) too; Node cannot name it (os/signal-watch.ts). Never closed.
+    (await import('../os/signal-watch.ts')).watchSignal(36, () => {});
+  } catch {
+    // an addon without watchSignal: 36 before the dump service listens ends the worker (respawned)
+  }
   if (process.channel) {
     process.once('disconnect', () => ac.abort());
     process.channel.unref();

@@ -20,8 +20,8 @@
 //     SIGTERM (main.ts turns it into runDaemon's stopSignal);
 //  3. SIGHUP, SIGUSR1, SIGUSR2 are forwarded; SIGTERM / SIGINT are forwarded, the worker gets
 //     STOP_TIMEOUT_MS to stop (then SIGKILL), -p is removed and we exit 0;
-//  4. a worker that dies on its own: exit 0 -> we stop with 0 (it was told to stop; keepalived
-//     would respawn even then); exit 4 (configuration error, keepalived's
+//  4. a worker that dies on its own: exit 0 that it announced over the channel -> we stop with 0
+//     (it was told to stop; keepalived would respawn even then); exit 4 (configuration error, keepalived's
 //     KEEPALIVED_EXIT_CONFIG) -> we stop with 4, respawning cannot help; anything else (a
 //     signal, another status) -> logged in keepalived's words and respawned after
 //     respawnDelayMs (supervisor-backoff.ts), or with -R we stop (exit 0, as keepalived 2.2.7
@@ -33,8 +33,9 @@
 //     and forward every datagram with MAINPID rewritten to our pid (then NotifyAccess=main
 //     would do as well as all).
 //
-// The Node-level signal API cannot catch real-time signals (SIGRTMIN+2 = keepalived's JSON
-// dump, 36): forwarding it needs the native watcher (src/os/signal-watch.ts) -- see FORWARDED.
+// The Node-level signal API cannot catch real-time signals: SIGRTMIN+2 (36 with glibc,
+// keepalived's JSON dump) is caught with the native watcher (src/os/signal-watch.ts) and
+// forwarded like the others.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,7 @@ import { respawnDelayMs } from './supervisor-backoff.ts';
 import { VERSION } from './version.ts';
 import { AF_UNIX, NativeSocket, SOCK_DGRAM } from '../os/native-socket.ts';
 import { SdNotify } from '../os/sd-notify.ts';
+import { watchSignal, type SignalWatch } from '../os/signal-watch.ts';
 
 export interface WorkerCommand {
   readonly file: string;
@@ -84,6 +86,8 @@ const STOP_TIMEOUT_MS = 10_000;
 /** Signals passed on to the worker; SIGTERM and SIGINT also stop us. */
 const FORWARDED = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGUSR1', 'SIGUSR2'] as const;
 type Forwarded = (typeof FORWARDED)[number];
+/** SIGRTMIN+2 with glibc's SIGRTMIN of 34: keepalived's JSON dump (--signum=JSON). */
+const SIGNUM_JSON = 36;
 
 /** strsignal(3) for the signals a worker is likely to die of (keepalived prints it in brackets). */
 const SIGNAL_TEXT: Readonly<Record<string, string>> = {
@@ -102,6 +106,22 @@ interface WorkerExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly spawnError?: string;
+  /** The status the worker said it was leaving with (WorkerExitMessage), if it said so. */
+  readonly announced?: number;
+}
+
+/**
+ * What the worker sends over the channel just before it exits on purpose. Needed because Node
+ * reports a child killed by a signal it cannot name (SIGRTMIN+n) as exit code 0, signal null:
+ * an exit 0 the worker did not announce is a death, and is respawned.
+ */
+export interface WorkerExitMessage {
+  readonly kind: 'exit';
+  readonly code: number;
+}
+
+function isExitMessage(m: unknown): m is WorkerExitMessage {
+  return typeof m === 'object' && m !== null && (m as { kind?: unknown }).kind === 'exit' && typeof (m as { code?: unknown }).code === 'number';
 }
 
 /** How keepalived reports a dead child (core/process.c report_child_status). */
@@ -112,6 +132,7 @@ export function describeExit(e: WorkerExit): string {
     const text = SIGNAL_TEXT[e.signal];
     return `${who} exited due to signal ${SIGNAL_NUMBER[e.signal] ?? e.signal}${text ? ` (${text})` : ''}`;
   }
+  if (e.code === 0 && e.announced === undefined) return `${who} exited without saying why (status 0: a signal Node cannot name?)`;
   return `${who} exited with status ${e.code ?? '?'}`;
 }
 
@@ -127,10 +148,20 @@ function livePidIn(path: string | undefined): number | undefined {
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
   try {
     process.kill(pid, 0);
-    return pid;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
   }
+  // A worker killed a moment ago may still be a zombie, and a stale file's pid may have been
+  // reused by another program: neither is a running daemon. /proc says which (when readable).
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return undefined;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (!argv.some((a) => /keepalived-ts|[\\/]cli[\\/]main\.ts$/.test(a))) return undefined;
+  } catch {
+    // no /proc: trust kill(0)
+  }
+  return pid;
 }
 
 export async function runSupervisor(o: SupervisorOptions): Promise<number> {
@@ -167,6 +198,7 @@ class Supervisor {
   private wake: (() => void) | undefined;
   private readonly handlers: Array<[Forwarded, () => void]>;
   private readonly relay: NotifyRelay | undefined;
+  private rtWatch: SignalWatch | undefined;
   /** keepalived's names for the child in its log lines. */
   private readonly childName: string;
 
@@ -175,6 +207,15 @@ class Supervisor {
     // Installed before the first worker exists: a signal is never left to Node's default action.
     this.handlers = FORWARDED.map((s) => [s, () => this.onSignal(s)]);
     for (const [s, h] of this.handlers) process.on(s, h);
+    try {
+      // ChildProcess.kill() rejects numbers Node cannot name; process.kill() takes them.
+      this.rtWatch = watchSignal(SIGNUM_JSON, () => {
+        const pid = this.worker?.pid;
+        if (pid !== undefined) { try { process.kill(pid, SIGNUM_JSON); } catch { /* exiting */ } }
+      });
+    } catch (e) {
+      log.warn(`signal ${SIGNUM_JSON} (JSON dump) will not be forwarded: ${e instanceof Error ? e.message : String(e)}`);
+    }
     o.stopSignal?.addEventListener('abort', this.onAbort);
     if (o.stopSignal?.aborted) this.onSignal('SIGTERM');
     const target = o.worker.env.NOTIFY_SOCKET;
@@ -190,7 +231,7 @@ class Supervisor {
       const exit = await this.runWorker();
       this.cleanWorkerPidFiles(exit.pid);
       if (this.stopping) return this.stopped(EXIT_OK);
-      if (exit.spawnError === undefined && exit.signal === null && exit.code === 0) {
+      if (exit.spawnError === undefined && exit.signal === null && exit.code === 0 && exit.announced === 0) {
         this.log.info(`${this.childName} child process(${exit.pid}) exited normally: stopping`);
         return this.stopped(EXIT_OK);
       }
@@ -214,6 +255,7 @@ class Supervisor {
 
   close(): void {
     for (const [s, h] of this.handlers) process.off(s, h);
+    this.rtWatch?.close();
     this.o.stopSignal?.removeEventListener('abort', this.onAbort);
     clearTimeout(this.killTimer);
     this.relay?.close();
@@ -249,7 +291,9 @@ class Supervisor {
         // Spawn failures come here without an 'exit'; a failed kill() does too (ignored).
         if (child.pid === undefined) done({ pid: undefined, code: null, signal: null, spawnError: err.message });
       });
-      child.on('exit', (code, signal) => done({ pid: child.pid, code, signal }));
+      let announced: number | undefined;
+      child.on('message', (m: unknown) => { if (isExitMessage(m)) announced = m.code; });
+      child.on('exit', (code, signal) => done({ pid: child.pid, code, signal, ...(announced !== undefined ? { announced } : {}) }));
       if (child.pid !== undefined) this.log.info(`Starting ${this.childName} child process, pid=${child.pid}`);
       // A stop requested while the worker was being started reaches it now.
       if (this.stopping) this.stopWorker('SIGTERM');

@@ -106,7 +106,7 @@ test('use_vmac mixed with keepalived 2.2.7: one master, then the other after a f
   const ts = l.startTs('d2', conf(100));
   await waitFor(() => holders(l).join() === 'd1', 30_000, 'keepalived (150) alone to hold the VIP');
   await holds(() => holders(l).join() === 'd1', 1500, 'keepalived as the only master');
-  assert.match(ts.log(), /Entering BACKUP STATE/);
+  await waitFor(() => /Entering BACKUP STATE/.test(ts.log()), 30_000, 'keepalived-ts (parent, then worker) to start in BACKUP');
   assert.doesNotMatch(ts.log(), /Entering MASTER STATE/);
   assert.deepEqual(arpReplies(l), [VMAC], 'keepalived answers ARP with the VMAC');
   assert.ok(l.ping(), 'client pings the VIP');

@@ -8,6 +8,7 @@
 // the -p pid file is written and removed, and a live -r refuses to start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ fs.writeFileSync(dir + '/run' + n, String(process.pid));
 const plan = process.env.FAKE_PLAN.split(',')[n] || 'wait';
 if (plan === 'kill') process.kill(process.pid, 'SIGKILL');
 else if (plan.startsWith('exit')) process.exit(Number(plan.slice(4)));
+else if (plan === 'say0') process.send({ kind: 'exit', code: 0 }, () => process.exit(0));
 else {
   process.on('SIGHUP', () => fs.writeFileSync(dir + '/hup' + n, ''));
   process.on('SIGTERM', () => { if (plan !== 'stubborn') process.exit(0); });
@@ -103,6 +105,31 @@ test('exit 4 (configuration errors) stops the parent with 4; other statuses are 
   }
 });
 
+test('an announced exit 0 stops the parent; an unannounced one (a signal Node cannot name) is a death', async () => {
+  const r = supervise('exit0,say0');
+  try {
+    assert.equal(await r.code, 0);
+    assert.equal(runs(r.dir), 2);
+    assert.match(r.log(), /pid \d+ exited without saying why \(status 0: a signal Node cannot name\?\)\n.*died: Respawning/);
+    assert.match(r.log(), /VRRP child process\(\d+\) exited normally: stopping/);
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGRTMIN+2 (36, the JSON dump) is forwarded: a worker without a watch for it dies of it', async () => {
+  const r = supervise('wait', { dontRespawn: true });
+  try {
+    await waitFile(r.dir, 'ready0');
+    process.kill(process.pid, 36); // the supervisor's native watch in this process takes it
+    assert.equal(await r.code, 0);
+    assert.match(r.log(), /VRRP child process\(\d+\) died: Exiting/);
+  } finally {
+    r.stop.abort();
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
 test('-C alone: keepalived calls the child its Healthcheck child', async () => {
   const r = supervise('kill', { dontRespawn: true, checkOnly: true, vrrpOnly: false });
   try {
@@ -126,18 +153,28 @@ test('a worker that ignores the stop is killed after the timeout', async () => {
   }
 });
 
-test('a live -r refuses to start (keepalived checks every pid file before forking)', async () => {
+test('a live -r refuses to start (keepalived checks every pid file before forking); a stale one does not', async () => {
   const tmp = mkdtempSync(join(tmpdir(), `kts-supr-${process.pid}-`));
   const vrrpPidFile = join(tmp, 'vrrp.pid');
-  writeFileSync(vrrpPidFile, `${process.ppid}\n`); // alive, and not ours
+  // A process that looks like ours (its command line names keepalived-ts).
+  const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'keepalived-ts-stand-in'], { stdio: 'ignore' });
   let err = '';
-  const r = supervise('wait', { vrrpPidFile, errorOut: { write: (s: string) => { err += s; } } });
   try {
+    writeFileSync(vrrpPidFile, `${other.pid}\n`);
+    const r = supervise('wait', { vrrpPidFile, errorOut: { write: (s: string) => { err += s; } } });
     assert.equal(await r.code, 1);
-    assert.match(err, /already running/);
+    assert.match(err, new RegExp(`daemon is already running \\(pid ${other.pid} in `));
     assert.equal(runs(r.dir), 0);
-  } finally {
     rmSync(r.dir, { recursive: true, force: true });
+    // A live pid that is some other program (a reused pid): not a running daemon.
+    writeFileSync(vrrpPidFile, `${process.ppid}\n`);
+    const r2 = supervise('wait', { vrrpPidFile });
+    await waitFile(r2.dir, 'ready0');
+    r2.stop.abort();
+    assert.equal(await r2.code, 0);
+    rmSync(r2.dir, { recursive: true, force: true });
+  } finally {
+    other.kill('SIGKILL');
     rmSync(tmp, { recursive: true, force: true });
   }
 });
