@@ -51,9 +51,17 @@ export async function writeDumpFile(path: string, text: string): Promise<string 
   }
 }
 
-/** What one signal writes: [path, text] pairs (none when nothing runs that keepalived would dump). */
-export function renderDump(kind: DumpKind, view: DaemonView, paths: DumpPaths, host: string = hostname()): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
+/** One file a signal writes, with keepalived's log line for it ("Printing VRRP data for process(PID) on signal"). */
+export interface DumpFile {
+  readonly path: string;
+  readonly text: string;
+  /** What keepalived's log line says it prints: "VRRP data", "checker data", "VRRP as json"... */
+  readonly what: string;
+}
+
+/** What one signal writes (nothing when nothing runs that keepalived would dump). */
+export function renderDump(kind: DumpKind, view: DaemonView, paths: DumpPaths, host: string = hostname()): DumpFile[] {
+  const out: DumpFile[] = [];
   switch (kind) {
     case 'data': {
       const uidGid = (u: { readonly user: string; readonly group?: string }): string | undefined => {
@@ -65,23 +73,23 @@ export function renderDump(kind: DumpKind, view: DaemonView, paths: DumpPaths, h
         return i > 0 ? i : undefined;
       };
       const vrrp = dumpData(view, { hostname: host, uidGid, ifindex });
-      if (vrrp) out.push([paths.data, vrrp]);
+      if (vrrp) out.push({ path: paths.data, text: vrrp, what: 'VRRP data' });
       // keepalived's checker process writes its own file for the virtual servers.
       const lvs = dumpDataLvs(view, { hostname: host, uidGid });
-      if (lvs) out.push([paths.checkData, lvs]);
+      if (lvs) out.push({ path: paths.checkData, text: lvs, what: 'checker data' });
       break;
     }
     case 'stats':
     case 'statsClear': {
       const s = dumpStats(view);
-      if (s) out.push([paths.stats, s]);
+      if (s) out.push({ path: paths.stats, text: s, what: kind === 'stats' ? 'VRRP stats' : 'and clearing VRRP stats' });
       // Zeroed as soon as they are rendered: what counts from here on is the next file's.
       if (kind === 'statsClear') clearVrrpStats(view);
       break;
     }
     case 'json': {
       const j = dumpJson(view);
-      if (j) out.push([paths.json, j]);
+      if (j) out.push({ path: paths.json, text: j, what: 'VRRP as json' });
       break;
     }
   }
@@ -116,7 +124,7 @@ export class Dumper {
   }
 
   private async run(kind: DumpKind): Promise<void> {
-    let files: Array<[string, string]>;
+    let files: DumpFile[];
     try {
       files = renderDump(kind, this.view, dumpPaths(this.view.config()));
     } catch (e) {
@@ -128,10 +136,12 @@ export class Dumper {
       this.log.info(`${kind} dump requested: nothing to dump (no VRRP instance or virtual server running)`);
       return;
     }
-    for (const [path, text] of files) {
-      const err = await writeDumpFile(path, text);
-      if (err) this.log.error(`cannot write ${kind} dump ${path}: ${err}`);
-      else this.log.info(`${kind} dump written to ${path}`);
+    for (const f of files) {
+      // keepalived's own line, which operators grep for.
+      this.log.info(`Printing ${f.what} for process(${process.pid}) on signal`);
+      const err = await writeDumpFile(f.path, f.text);
+      if (err) this.log.error(`cannot write ${kind} dump ${f.path}: ${err}`);
+      else this.log.info(`${kind} dump written to ${f.path}`);
     }
   }
 }

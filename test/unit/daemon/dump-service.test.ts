@@ -60,6 +60,10 @@ test('USR1, USR2 and signal 36 write the three files; 36 does not kill us', asyn
     assert.equal(statSync(data).mode & 0o777, 0o600);
     assert.deepEqual(readdirSync(dir).sort(), ['keepalived.json', 'keepalived.ktsdump.data', 'keepalived.stats']);
     assert.ok(logged.some((l) => l.includes(`json dump written to ${join(dir, 'keepalived.json')}`)), logged.join(''));
+    // keepalived's own log lines for the three signals.
+    for (const what of ['VRRP data', 'VRRP stats', 'VRRP as json']) {
+      assert.ok(logged.some((l) => l.includes(`Printing ${what} for process(${process.pid}) on signal`)), what);
+    }
 
     // A burst: every read sees a whole file.
     for (let k = 0; k < 20; k++) process.kill(process.pid, SIGJSON);
