@@ -158,6 +158,7 @@ test('a live -r refuses to start (keepalived checks every pid file before forkin
   const vrrpPidFile = join(tmp, 'vrrp.pid');
   // A process that looks like ours (its command line names keepalived-ts).
   const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'keepalived-ts-stand-in'], { stdio: 'ignore' });
+  const stranger = spawn('sleep', ['30'], { stdio: 'ignore' });
   let err = '';
   try {
     writeFileSync(vrrpPidFile, `${other.pid}\n`);
@@ -167,7 +168,7 @@ test('a live -r refuses to start (keepalived checks every pid file before forkin
     assert.equal(runs(r.dir), 0);
     rmSync(r.dir, { recursive: true, force: true });
     // A live pid that is some other program (a reused pid): not a running daemon.
-    writeFileSync(vrrpPidFile, `${process.ppid}\n`);
+    writeFileSync(vrrpPidFile, `${stranger.pid}\n`);
     const r2 = supervise('wait', { vrrpPidFile });
     await waitFile(r2.dir, 'ready0');
     r2.stop.abort();
@@ -175,6 +176,7 @@ test('a live -r refuses to start (keepalived checks every pid file before forkin
     rmSync(r2.dir, { recursive: true, force: true });
   } finally {
     other.kill('SIGKILL');
+    stranger.kill('SIGKILL');
     rmSync(tmp, { recursive: true, force: true });
   }
 });
