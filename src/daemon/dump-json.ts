@@ -29,9 +29,16 @@ export function lastTransitionS(view: DaemonView, name: string): number {
   return (t?.atMs ?? view.startedAtMs) / 1000;
 }
 
-/** The effective configuration of an instance (its block), by name. */
+const byNameCache = new WeakMap<KeepalivedConfig, Map<string, InstanceConfig>>();
+
+/** The effective configuration of an instance (its block), by name (indexed once per configuration). */
 export function instanceConfig(config: KeepalivedConfig, name: string): InstanceConfig | undefined {
-  return config.vrrp_instances.find((i) => i.name === name);
+  let m = byNameCache.get(config);
+  if (!m) {
+    m = new Map(config.vrrp_instances.map((i) => [i.name, i]));
+    byNameCache.set(config, m);
+  }
+  return m.get(name);
 }
 
 /** The vmac interface name keepalived would report: use_vmac's name, else vmac_prefix.VRID. */
