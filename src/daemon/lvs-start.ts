@@ -8,7 +8,11 @@
 //     const lvs = startLvs(config, { log, releaseOnStop: !dontReleaseIpvs });
 //     ...; lvs.reload(newConfig) on SIGHUP; await lvs.stop();
 // stop(): probes cancelled, our services deleted from the kernel (kept with -I /
-// --dont-release-ipvs), bounded by stopTimeoutMs; then every socket and timer is closed.
+// --dont-release-ipvs), bounded by stopTimeoutMs WITHOUT PROGRESS: each window of removals the
+// director sends re-arms the bound, so a big table (1000 x 20 takes seconds on a loaded machine)
+// is removed whole, while a kernel that stops answering still cannot hold the stop -- keepalived's
+// fixed child_wait_time (5 s) SIGKILLs its checker mid-cleanup and leaves most of such a table
+// behind (bench/lvs-stop-restart.ts). Then every socket and timer is closed.
 // A restart over a table that already matches issues no IPVS operation: IpvsSync dumps first and
 // plans against what the kernel holds.
 import { randomInt } from 'node:crypto';
@@ -32,7 +36,7 @@ export interface LvsStartOptions {
   readonly releaseOnStop?: boolean;
   /** Seed of the warmup spread; random (and logged) by default. */
   readonly seed?: number;
-  /** How long stop() waits for the kernel to acknowledge the removals. Default 5000 ms. */
+  /** How long stop() waits for the kernel to acknowledge removals it was sent (re-armed at every send). Default 5000 ms. */
   readonly stopTimeoutMs?: number;
   /** Every director event, for tests, benches and dumps. */
   readonly onEvent?: (e: LvsEvent) => void;
@@ -82,8 +86,11 @@ export function startLvs(config: KeepalivedConfig, o: LvsStartOptions): LvsHandl
 
   let resolveFirst: () => void = () => {};
   const firstSync = new Promise<void>((r) => { resolveFirst = r; });
+  /** Set while stop() waits: a send of more removals is progress. */
+  let stopProgress: (() => void) | undefined;
   const observe = (e: LvsEvent): void => {
     o.onEvent?.(e);
+    if (e.kind === 'sent') stopProgress?.();
     switch (e.kind) {
       case 'health': {
         const { rs, vs } = rsText(e.realServer);
@@ -133,14 +140,18 @@ export function startLvs(config: KeepalivedConfig, o: LvsStartOptions): LvsHandl
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        log.warn('LVS: the kernel did not acknowledge the IPVS removals in time');
+      const limitMs = o.stopTimeoutMs ?? 5000;
+      const onTimeout = (): void => {
+        log.warn(`LVS: the kernel did not acknowledge the IPVS removals within ${limitMs} ms`);
         finish();
-      }, o.stopTimeoutMs ?? 5000);
+      };
+      let timer = setTimeout(onTimeout, limitMs);
+      stopProgress = () => { clearTimeout(timer); timer = setTimeout(onTimeout, limitMs); };
       let finished = false;
       const finish = (): void => {
         if (finished) return;
         finished = true;
+        stopProgress = undefined;
         clearTimeout(timer);
         clock.cancel();
         port.close?.();
