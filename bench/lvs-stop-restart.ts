@@ -35,8 +35,8 @@ await main(async () => {
   console.log(`\nRestart on a matching table (${ro.entries} entries; stopped with -I, started again; ${ro.conns} held connections, NAT + DR)`);
   const req = (r: Record<string, unknown>) => Object.entries(r.ipvsRequests as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', ');
   const err = (r: Record<string, unknown>) => Object.entries(r.replyErrnos as Record<string, number>).map(([k, v]) => `${k === '0' ? 'ACK' : `errno ${k}`} x${v}`).join(', ') || '-';
-  table(['program', 'table-changing requests', 'all IPVS requests (nlmon)', 'replies', 'capture dropped', 'table same', 'held conns failed', 'new conns failed/ok', 'answers > 1 s (worst ms)', 'restart -> netlink quiet ms'],
-    restart.map((r) => [String(r.who), Number(r.changingRequests), req(r), err(r), Number(r.captureDropped), String(r.tableUnchanged), `${r.persistentFailed} of ${r.conns}`,
+  table(['program', 'table-changing requests sent / applied', 'all IPVS requests (nlmon)', 'replies', 'capture dropped', 'table same', 'held conns failed', 'new conns failed/ok', 'answers > 1 s (worst ms)', 'restart -> netlink quiet ms'],
+    restart.map((r) => [String(r.who), `${r.changingRequests} / ${r.changingApplied}`, req(r), err(r), Number(r.captureDropped), String(r.tableUnchanged), `${r.persistentFailed} of ${r.conns}`,
       `${r.newFailed}/${r.newOk}`, `${r.slowAnswers} (${r.worstAnswerMs})`, Number(r.restartToQuietMs)]));
   console.log(`ratio keepalived / keepalived-ts: table-changing requests ${ratio(Number(rk.changingRequests), Number(ro.changingRequests))}, restart -> quiet ${ratio(Number(rk.restartToQuietMs), Number(ro.restartToQuietMs))}`);
   console.log(`keepalived-ts's own account: ${ro.daemonSentMessages} netlink messages sent, synced ops ${JSON.stringify(ro.daemonSyncedOps)}`);

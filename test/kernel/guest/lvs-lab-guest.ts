@@ -224,7 +224,7 @@ async function restartRun(who: Who, conns: number): Promise<Record<string, unkno
     client.kill('SIGKILL');
     return {
       who, entries: total, conns: conns * 2, restartToQuietMs: settledMs, keptOnStop: kept, tableUnchanged: after === before,
-      ipvsRequests: tally.requests, changingRequests: tally.changing, replyErrnos: tally.replies,
+      ipvsRequests: tally.requests, changingRequests: tally.changing, changingApplied: tally.changingApplied, replyErrnos: tally.replies,
       ...(who === 'keepalived-ts' ? { daemonSentMessages: sent, daemonSyncedOps: synced } : {}),
       beforeStop: warm, persistentFailed: c.persistentFailed, persistentAlive: c.alive, echoes: c.echoes, newOk: c.newOk, newFailed: c.newFailed, slowAnswers: c.slow, worstAnswerMs: c.worstMs, failures: c.failures,
       captureDropped: tally.dropped,

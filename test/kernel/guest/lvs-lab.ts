@@ -220,6 +220,8 @@ export interface NetlinkTally {
   /** IPVS requests by command name (NLM_F_REQUEST set, type = the IPVS family id). */
   requests: Record<string, number>;
   changing: number;
+  /** Of those, how many the kernel acknowledged (errno 0): applied. */
+  changingApplied: number;
   /** Error replies by errno (0 = ACK). */
   replies: Record<string, number>;
   familyId: number;
@@ -231,7 +233,7 @@ export interface NetlinkTally {
  * Framing only (pcap record, Linux cooked header, nlmsghdr, genlmsghdr, top-level attributes).
  */
 export function tallyNetlink(pcap: Buffer): NetlinkTally {
-  const out: NetlinkTally = { requests: {}, changing: 0, replies: {}, familyId: 0 };
+  const out: NetlinkTally = { requests: {}, changing: 0, changingApplied: 0, replies: {}, familyId: 0 };
   if (pcap.length < 24) return out;
   const le = pcap.readUInt32LE(0) === 0xa1b2c3d4 || pcap.readUInt32LE(0) === 0xa1b23c4d;
   const u32 = (o: number) => (le ? pcap.readUInt32LE(o) : pcap.readUInt32BE(o));
@@ -266,21 +268,23 @@ export function tallyNetlink(pcap: Buffer): NetlinkTally {
     if (name === 'IPVS') out.familyId = id;
   }
   const requestSeqs = new Set<number>();
+  const changingSeqs = new Set<number>();
   for (const { proto, buf } of msgs) {
     if (proto !== GENERIC) continue;
     const type = buf.readUInt16LE(4); const flags = buf.readUInt16LE(6); const seq = buf.readUInt32LE(8);
     if (type === out.familyId && out.familyId !== 0 && (flags & 1) && buf.length >= 20) {
       const name = IPVS_CMD_NAMES[buf[16]!] ?? `cmd${buf[16]}`;
       out.requests[name] = (out.requests[name] ?? 0) + 1;
-      if (TABLE_CHANGING.has(buf[16]!)) out.changing++;
+      if (TABLE_CHANGING.has(buf[16]!)) { out.changing++; changingSeqs.add(seq); }
       requestSeqs.add(seq);
     }
   }
   for (const { proto, buf } of msgs) {
     if (proto !== GENERIC || buf.readUInt16LE(4) !== 2 || buf.length < 20) continue;
     if (!requestSeqs.has(buf.readUInt32LE(8))) continue;
-    const errno = String(-buf.readInt32LE(16));
-    out.replies[errno] = (out.replies[errno] ?? 0) + 1;
+    const errno = -buf.readInt32LE(16);
+    out.replies[String(errno)] = (out.replies[String(errno)] ?? 0) + 1;
+    if (errno === 0 && changingSeqs.has(buf.readUInt32LE(8))) out.changingApplied++;
   }
   return out;
 }
