@@ -12,9 +12,13 @@
 // per takeover, its own stamps from the decision (the master-down / skew timer's deadline) to the
 // first gratuitous ARP's sendto; they are matched to the runs by wall clock and summarised too.
 //
-// Usage (root): node --import tsx bench/failover-vs-keepalived.ts [-n N] [--v2-only|--v3-only] [--ts-only]
+// Usage (root): node --import tsx bench/failover-vs-keepalived.ts [-n N] [--v2-only|--v3-only] [--ts-only] [--rt N]
+//   --rt N  both implementations' daemons run SCHED_RR priority N (chrt at spawn, inherited by their
+//           threads and children): on a machine shared with other work the run-queue wait otherwise
+//           dominates (tens of ms; src/daemon/timing-stalls.ts), and this compares the daemons themselves.
 // Prints one line per run and a summary table; writes bench/out/failover-vs-keepalived.json.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tsharkFields } from '../test/captures/tshark.ts';
 import { parseTimingLine, type TimingFigures } from '../src/daemon/timing-probe.ts';
@@ -26,6 +30,7 @@ interface Case { readonly name: string; readonly version: 2 | 3; readonly advert
 
 const argv = process.argv.slice(2);
 const N = (argv.includes('-n') ? Number(argv[argv.indexOf('-n') + 1]) : 5) || 5;
+const RT = argv.includes('--rt') ? Number(argv[argv.indexOf('--rt') + 1]) : undefined;
 const IMPLS: readonly Impl[] = argv.includes('--ts-only') ? ['keepalived-ts'] : ['keepalived', 'keepalived-ts'];
 const CASES: Case[] = [
   { name: 'v2 advert_int 1', version: 2, advertInt: 1 },
@@ -46,7 +51,17 @@ async function measure(impl: Impl, c: Case): Promise<Run[]> {
   const l = new VrrpLab(impl === 'keepalived' ? 'bka' : 'bts');
   const runs: Run[] = [];
   try {
+    const rt = (p: Proc): void => {
+      if (RT === undefined) return;
+      const r = spawnSync('chrt', ['-a', '-r', '-p', String(RT), String(p.pid)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`chrt ${p.pid}: ${r.stderr}`);
+    };
     const start = (node: 'd1' | 'd2'): Proc & { crash(): Promise<void> } => {
+      const p = startOne(node);
+      rt(p);
+      return p;
+    };
+    const startOne = (node: 'd1' | 'd2'): Proc & { crash(): Promise<void> } => {
       const text = conf(c, node === 'd1' ? 150 : 100, node === 'd1' ? 'MASTER' : 'BACKUP');
       if (impl === 'keepalived') return l.startKeepalived(node, text);
       const p: Proc & { crash?: () => Promise<void> } = l.startTs(node, text, [], { KEEPALIVED_TS_TIMING: '1' });
@@ -118,7 +133,7 @@ const all: Run[] = [];
 for (const c of CASES) {
   for (const impl of IMPLS) all.push(...(await measure(impl, c)));
 }
-console.log('\ngap = master\'s last advert -> backup\'s first gratuitous ARP (ms), n per cell =', N);
+console.log('\ngap = master\'s last advert -> backup\'s first gratuitous ARP (ms), n per cell =', N, RT !== undefined ? `(SCHED_RR ${RT})` : '');
 console.log('case               mode   keepalived min/median/max      keepalived-ts min/median/max   ratio(median)');
 const summary: Record<string, unknown> = {};
 for (const c of CASES) {
@@ -147,4 +162,4 @@ for (const c of CASES) {
   }
 }
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./out/failover-vs-keepalived.json', import.meta.url), JSON.stringify({ n: N, runs: all, summary }, null, 2));
+writeFileSync(new URL('./out/failover-vs-keepalived.json', import.meta.url), JSON.stringify({ n: N, rt: RT ?? null, runs: all, summary }, null, 2));

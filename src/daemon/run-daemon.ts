@@ -46,6 +46,7 @@ import { GcStats } from './gc-stats.ts';
 import { IoFirstClock } from './io-first-clock.ts';
 import { TimingProbe } from './timing-probe.ts';
 import { timingDeferredLog } from './timing-deferred-log.ts';
+import { timingPrewarm } from './timing-prewarm.ts';
 import { applyVrrpPriority } from './process-priority.ts';
 import { createDaemonLogger, type DaemonLogger } from './daemon-log.ts';
 import { loadConfig } from './load-config.ts';
@@ -270,6 +271,7 @@ async function runVrrp(
     const netAddrs = new NetlinkAddressPort(nl, vipOptionsOf(() => live.plan));
     const announcer = new PacketAnnouncer({ warn: (m) => log.warn(m) });
     announcer.prepare(specs.flatMap((s) => [s.ifname, ...s.vips.map((v) => v.ifname ?? s.ifname)]));
+    log.debug(`takeover path prewarmed: ${timingPrewarm(specs, wireAdvertCodec(plan.mcastGroup4)).paths.join('; ')}`);
     closers.push(() => announcer.close());
     const scripts = new ChildScriptRunner((s) => {
       const c = live.plan.scriptCommands.get(s.name);
