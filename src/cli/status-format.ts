@@ -43,16 +43,27 @@ function cmpWords(a: number[], b: number[]): number {
   return r;
 }
 
-function cmpServices(a: IpvsServiceRow, b: IpvsServiceRow): number {
-  // fwmark services carry no protocol, address or port in the dump (zeroed by libipvs).
-  return int32(a.fwmark - b.fwmark) || AF[a.family] - AF[b.family]
-    || (a.protocol ? PROTO_NUM[a.protocol] ?? 0 : 0) - (b.protocol ? PROTO_NUM[b.protocol] ?? 0 : 0)
-    || cmpWords(words(a.address, a.family), words(b.address, a.family)) || a.port - b.port;
+/** Parsed once per row: a sort compares each row about log2(n) times. */
+function wordsCache<T extends { address: string | null }>(family: (x: T) => 4 | 6): (x: T) => number[] {
+  const memo = new Map<T, number[]>();
+  return (x) => {
+    let w = memo.get(x);
+    if (!w) memo.set(x, (w = words(x.address, family(x))));
+    return w;
+  };
 }
 
-function cmpDests(family: 4 | 6) {
-  return (a: IpvsDestRow, b: IpvsDestRow): number =>
-    cmpWords(words(a.address, family), words(b.address, family)) || a.port - b.port;
+function cmpServices(): (a: IpvsServiceRow, b: IpvsServiceRow) => number {
+  const w = wordsCache<IpvsServiceRow>((x) => x.family);
+  // fwmark services carry no protocol, address or port in the dump (zeroed by libipvs).
+  return (a, b) => int32(a.fwmark - b.fwmark) || AF[a.family] - AF[b.family]
+    || (a.protocol ? PROTO_NUM[a.protocol] ?? 0 : 0) - (b.protocol ? PROTO_NUM[b.protocol] ?? 0 : 0)
+    || cmpWords(w(a), w(b)) || a.port - b.port;
+}
+
+function cmpDests(family: 4 | 6): (a: IpvsDestRow, b: IpvsDestRow) => number {
+  const w = wordsCache<IpvsDestRow>(() => family);
+  return (a, b) => cmpWords(w(a), w(b)) || a.port - b.port;
 }
 
 /**
@@ -141,7 +152,7 @@ export function formatIpvsTable(rows: readonly IpvsServiceRow[], o: TableOptions
     'Prot LocalAddress:Port Scheduler Flags',
     '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn' + (o.extras ? ' Health  Last change' : ''),
   ];
-  for (const s of glibcMergeSort(rows, cmpServices)) {
+  for (const s of glibcMergeSort(rows, cmpServices())) {
     lines.push(serviceLine(s));
     for (const d of glibcMergeSort(s.dests, cmpDests(s.family))) {
       let line = destLine(d, s.family);

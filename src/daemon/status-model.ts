@@ -282,8 +282,19 @@ function instanceStatus(view: DaemonView, i: VrrpInstance, scriptOk: (name: stri
 
 const hostPort = (addr: IpAddress, port: number): string => destKeyId({ addr, port });
 
-/** The kernel services a virtual server owns: desiredTable's own expansion (groups, fwmark family). */
+/**
+ * The kernel services a virtual server owns. An address is its own service; a fwmark service's
+ * family is whichever the director's desired table holds; only groups (and a fwmark not in the
+ * table) take desiredTable's own expansion, which is too slow to run for every server of a
+ * large configuration while the daemon waits.
+ */
 function serviceKeysOf(lvs: LvsDirector, vs: LvsVirtualServer): ServiceKey[] {
+  const t = vs.target;
+  if (t.kind === 'addr') return [{ kind: 'addr', protocol: vs.protocol ?? 'tcp', addr: t.addr, port: t.port ?? 0 }];
+  if (t.kind === 'fwmark') {
+    const held = ([4, 6] as const).filter((family) => lvs.desiredTable.has(serviceKeyId({ kind: 'fwmark', fwmark: t.fwmark, family })));
+    if (held.length === 1) return [{ kind: 'fwmark', fwmark: t.fwmark, family: held[0]! }];
+  }
   const r = desiredTable({
     groups: lvs.spec.groups,
     virtualServers: [{ ...vs, sorryServer: undefined, realServers: vs.realServers.map((rs) => ({ ...rs, health: 'up' as const })) }],
@@ -305,6 +316,8 @@ function lvsStatus(view: DaemonView, lvs: LvsDirector, ipvsVersionLine: string |
   const observed: IpvsTable = lvs.observedTable;
   const owners = new Map<string, DestOwner>(); // "serviceId dest" -> owner
   const virtualServers: VirtualServerStatus[] = [];
+  /** Real server key -> what its table rows repeat. */
+  const seen = new Map<string, { health: RealServerStatusView['health']; reason: string; atMs: number | null }>();
   for (const vs of lvs.spec.virtualServers) {
     const keys = serviceKeysOf(lvs, vs);
     const ids = keys.map(serviceKeyId);
@@ -316,6 +329,9 @@ function lvsStatus(view: DaemonView, lvs: LvsDirector, ipvsVersionLine: string |
     const realServers = vs.realServers.map((rs): RealServerStatusView => {
       const st = lvs.scheduler.realServerStatus(rs.checkKey);
       const h = view.history.health.get(rs.checkKey);
+      const health = lvs.health(rs.checkKey) ?? 'unknown';
+      const reason = st?.reason || h?.reason || '';
+      seen.set(rs.checkKey, { health, reason, atMs: h?.atMs ?? null });
       let present = 0;
       let kernelWeight: number | null = null;
       for (const [n, k] of keys.entries()) {
@@ -326,10 +342,10 @@ function lvsStatus(view: DaemonView, lvs: LvsDirector, ipvsVersionLine: string |
       }
       return {
         key: rs.checkKey, address: formatIp(rs.addr), port: rs.port ?? null,
-        health: lvs.health(rs.checkKey) ?? 'unknown',
+        health,
         configuredWeight: rs.weight, currentWeight: st?.weight ?? rs.weight,
         inKernel: keys.length > 0 && present === keys.length, kernelWeight,
-        reason: st?.reason || h?.reason || '', changedAtMs: h?.atMs ?? null,
+        reason, changedAtMs: h?.atMs ?? null,
         checkers: (st?.checkers ?? []).map((c) => ({ id: c.id, up: c.up, reason: c.lastReason })),
       };
     });
@@ -349,14 +365,13 @@ function lvsStatus(view: DaemonView, lvs: LvsDirector, ipvsVersionLine: string |
       scheduler: a.scheduler, flags: a.flags, timeoutS: a.timeoutS, netmask: a.netmask,
       dests: [...e.dests.entries()].map(([did, d]): IpvsDestRow => {
         const o = owners.get(`${id} ${did}`);
-        const h = o?.rs ? view.history.health.get(o.rs.checkKey) : undefined;
-        const st = o?.rs ? lvs.scheduler.realServerStatus(o.rs.checkKey) : undefined;
+        const r = o?.rs ? seen.get(o.rs.checkKey) : undefined;
         return {
           address: formatIp(d.key.addr), port: d.key.port, fwd: d.attrs.fwd, weight: d.attrs.weight,
           uThreshold: d.attrs.uThreshold, lThreshold: d.attrs.lThreshold,
-          health: o?.sorry ? 'sorry' : o?.rs ? lvs.health(o.rs.checkKey) ?? 'unknown' : null,
-          reason: o?.sorry ? 'sorry server (quorum down or inhibited)' : o?.rs ? st?.reason || h?.reason || null : null,
-          changedAtMs: h?.atMs ?? null,
+          health: o?.sorry ? 'sorry' : r ? r.health : null,
+          reason: o?.sorry ? 'sorry server (quorum down or inhibited)' : r ? r.reason || null : null,
+          changedAtMs: r?.atMs ?? null,
         };
       }),
     });
