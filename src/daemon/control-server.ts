@@ -127,15 +127,19 @@ export const startControlServer: DaemonService = async (view, o, log) => {
   });
   server.maxConnections = MAX_CLIENTS;
   server.on('error', (e) => log.warn(`control socket: ${e.message}`));
-  const oldMask = process.umask(0o177); // the socket file is born 0600: no window with wider rights
+  const listening = new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.once('listening', () => { server.off('error', reject); resolve(); });
+  });
+  // The socket file is born 0600 (no window with wider rights). listen() binds synchronously,
+  // so the process-wide umask is back before anything else in the daemon creates a file.
+  const oldMask = process.umask(0o177);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(path, () => { server.off('error', reject); resolve(); });
-    });
+    server.listen(path);
   } finally {
     process.umask(oldMask);
   }
+  await listening;
   await chmod(path, 0o600);
   const ino = (await lstat(path)).ino;
   log.info(`control socket listening on ${path}`);
