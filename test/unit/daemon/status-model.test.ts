@@ -256,3 +256,24 @@ test('VRRP: a sync group member in FAULT holds the other in FAULT; the status sh
   assert.deepEqual([b!.state, b!.syncFault, b!.faultReasons], ['FAULT', false, ['track_script chk failed']]);
   assert.match(a!.lastTransition!.cause, /sync group member in fault/);
 });
+
+test('VRRP: a track_file value times its weight, reversed, is the delta the status reports', () => {
+  const c = new SimCluster(13);
+  const a = addNode(c, 1, { priority: 100, trackFiles: [{ name: 'load', weight: 10, reverse: true }, { name: 'maint', weight: 0, reverse: false }] });
+  const h = new EventHistory(() => c.world.now / 1000);
+  a.onEvent = h.onVrrp;
+  a.start();
+  c.world.runFor(5 * US_PER_S);
+  a.director.fileChanged('load', 3);
+  c.world.runFor(US_PER_S);
+  let vi = buildStatus(viewOf(h, () => a.director)).vrrp!.instances[0]!;
+  assert.equal(vi.effectivePriority, 70);
+  assert.deepEqual(vi.trackers.map((t) => [t.name, t.state, t.delta, t.faults]), [['load', '3', -30, false], ['maint', '0', 0, false]]);
+  assert.equal(vi.explained, true);
+  a.director.fileChanged('maint', 1);
+  c.world.runFor(US_PER_S);
+  vi = buildStatus(viewOf(h, () => a.director)).vrrp!.instances[0]!;
+  assert.equal(vi.state, 'FAULT');
+  assert.deepEqual(vi.faultReasons, ['track_file maint = 1']);
+  assert.deepEqual(vi.trackers.map((t) => t.faults), [false, true]);
+});
