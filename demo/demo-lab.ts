@@ -161,8 +161,9 @@ async function main(): Promise<string> {
   const vipUrl = `http://${plan.vip}:${plan.vipPort}/`;
   say(`keepalived-ts demo: two directors (VRRP${LVS ? ' + IPVS ' + plan.lvsMethod : ' only'}) in network namespaces on ${a.where}`);
   detail(`configs: ${d1.conf}, ${d2.conf} (as they are; each director's ${plan.iface} is a veth on one bridge)`);
-  detail(`VIP ${plan.vip}; ${d1.name} ${d1.ip} priority ${d1.priority}, ${d2.name} ${d2.ip} priority ${d2.priority}; advert_int ${d1.advertIntS} s` +
-    `; ${d1.name} ${d1.nopreempt ? 'nopreempt' : `preempts${d1.preemptDelayS > 0 ? ` after ${d1.preemptDelayS} s` : ''}`}`);
+  const about = (d: DirectorPlan): string =>
+    `${d.name} ${d.ip} priority ${d.priority} ${d.nopreempt ? 'nopreempt' : `preempt${d.preemptDelayS > 0 ? ` after ${d.preemptDelayS} s` : ''}`}`;
+  detail(`VIP ${plan.vip}; ${about(d1)}; ${about(d2)}; advert_int ${d1.advertIntS} s`);
   const servers = LVS ? plan.realServers : [];
   net.build([
     ...plan.directors.map((d) => ({ name: d.name, ip: d.ip })),
@@ -195,15 +196,22 @@ async function main(): Promise<string> {
   say(LVS ? `real servers ${servers.map((s) => `${s.name} ${s.ip}:${s.port} (weight ${s.weight})`).join(', ')} answer with their name`
     : `no IPVS here: each director answers ${vipUrl} itself with its name`);
 
-  let first = await Promise.all([startDirector(d1), startDirector(d2)]);
+  const started = await Promise.all([startDirector(d1), startDirector(d2)]);
   const pids = (p: Daemon): string => `pid ${p.pid}${p.workers().length > 0 ? `, worker ${p.workers().join(',')}` : ''}`;
-  say(`started keepalived-ts -n -l${LVS ? '' : ' -P'} on ${d1.name} (${pids(first[0])}) and ${d2.name} (${pids(first[1])})`);
-  const electMs = await waitFor(() => holders(plan).length === 1 && net.holds(d1.name, plan.vip), (masterDownIntervalS(d1) + SLACK_S) * 1000, `${d1.name} to hold the VIP alone (now: ${holders(plan).join(',') || 'nobody'})`);
-  say(`master: ${d1.name} holds ${plan.vip} (${secs(electMs)} s after the daemons were up); ${d2.name} is backup`);
+  say(`started keepalived-ts -n -l${LVS ? '' : ' -P'} on ${d1.name} (${pids(started[0])}) and ${d2.name} (${pids(started[1])})`);
+  // Who must end up master: the higher priority, unless it does not preempt (then whoever got
+  // there first keeps it: a nopreempt backup accepts any master, as keepalived's does).
+  const preferred = d2.priority > d1.priority ? d2 : d1;
+  const electMs = await waitFor(() => holders(plan).length === 1 && (preferred.nopreempt || holders(plan)[0] === preferred.name),
+    (masterDownIntervalS(preferred) + preferred.preemptDelayS + SLACK_S) * 1000, `one master (VIP now on: ${holders(plan).join(',') || 'nobody'})`);
+  // From here on: m is the master (crashed, then back), bk the backup that takes over.
+  const [m, bk] = holders(plan)[0] === d1.name ? [d1, d2] : [d2, d1];
+  let daemons: [Daemon, Daemon] = holders(plan)[0] === d1.name ? started : [started[1], started[0]];
+  say(`master: ${m.name} holds ${plan.vip} (${secs(electMs)} s after the daemons were up); ${bk.name} is backup`);
   if (LVS) {
-    await waitFor(() => ipvsTable(d1.name).dests.length === servers.length, SLACK_S * 1000, `${d1.name}'s IPVS table`);
-    const t = ipvsTable(d1.name);
-    detail(`IPVS on ${d1.name}: ${t.service} -> ${t.dests.join(', ')}`);
+    await waitFor(() => ipvsTable(m.name).dests.length === servers.length, SLACK_S * 1000, `${m.name}'s IPVS table`);
+    const t = ipvsTable(m.name);
+    detail(`IPVS on ${m.name}: ${t.service} -> ${t.dests.join(', ')}`);
   }
 
   const client = start('client', 'client', ['node', join(a.bin!, 'load-client.mjs'), vipUrl, String(INTERVAL_MS), String(TIMEOUT_MS)], (l) => {
@@ -216,34 +224,34 @@ async function main(): Promise<string> {
   const steadyFrom = Date.now();
   await sleep(STEADY_MS);
   const steady = spread(traffic.sentIn(steadyFrom, Date.now() - TIMEOUT_MS));
-  say(`through ${d1.name}: ${formatSpread(steady)}`);
-  for (const s of answerers.filter((x) => LVS || x.node === d1.name)) check((steady.byServer.get(s.node) ?? 0) > 0, `${s.node} got no request through the VIP`);
+  say(`through ${m.name}: ${formatSpread(steady)}`);
+  for (const s of answerers.filter((x) => LVS || x.node === m.name)) check((steady.byServer.get(s.node) ?? 0) > 0, `${s.node} got no request through the VIP`);
   check(steady.failed === 0, `requests failed before the crash: ${formatSpread(steady)}`);
   const spreadOk = answerers.every((s) => LVS ? (steady.byServer.get(s.node) ?? 0) > 0 : true);
 
   // ---- the master dies
-  const conns2Before = LVS ? ipvsConns(d2.name) : 0;
+  const conns2Before = LVS ? ipvsConns(bk.name) : 0;
   const killAt = Date.now();
-  const crash = first[0].crash();
-  const port = `p${d1.name}`;
+  const crash = daemons[0].crash();
+  const port = `p${m.name}`;
   const cut = waitLine(cable, (l) => l.includes(`${port}@`) && !/[<,]UP[,>]/.test(l), SLACK_S * 1000, `${port} to go down`);
   cable.child.stdin!.write(`link set ${port} down\nlink show dev ${port}\n`);
   await cut;
   // From here on nothing can reach the dead director: the first answer after this went through the backup.
   const unpluggedAt = Date.now();
-  down.add(d1.name);
-  say(`crash: ${d1.name} dies: keepalived-ts ${crash.how} (no priority-0 advert), and its link is cut (${unpluggedAt - killAt} ms later; a dead machine: the VIP it still has serves nobody)`);
-  const bound = 3 * masterDownIntervalS(d2) + SLACK_S;
-  await waitFor(() => vipAddedSince(d2.name, killAt) !== undefined, bound * 1000, `${d2.name} to take the VIP`, 20);
-  const vipMs = vipAddedSince(d2.name, killAt)! - killAt;
-  say(`${d2.name} holds ${plan.vip} ${secs(vipMs)} s after the crash (its master_down_interval: ${masterDownIntervalS(d2).toFixed(2)} s after the last advert heard)`);
+  down.add(m.name);
+  say(`crash: ${m.name} dies: keepalived-ts ${crash.how} (no priority-0 advert), and its link is cut (${unpluggedAt - killAt} ms later; a dead machine: the VIP it still has serves nobody)`);
+  const bound = 3 * masterDownIntervalS(bk) + SLACK_S;
+  await waitFor(() => vipAddedSince(bk.name, killAt) !== undefined, bound * 1000, `${bk.name} to take the VIP`, 20);
+  const vipMs = vipAddedSince(bk.name, killAt)! - killAt;
+  say(`${bk.name} holds ${plan.vip} ${secs(vipMs)} s after the crash (its master_down_interval: ${masterDownIntervalS(bk).toFixed(2)} s after the last advert heard)`);
   await crash.gone;
-  check(net.isDown(d1.name), `${d1.name}'s switch port is still up`);
+  check(net.isDown(m.name), `${m.name}'s switch port is still up`);
   // Only requests sent after the cut: nothing sent later can have gone through the dead director.
   await waitFor(() => traffic.firstSuccessAfter(unpluggedAt) !== undefined, bound * 1000, 'a request to succeed through the backup');
   const firstOk = traffic.firstSuccessAfter(unpluggedAt)!;
   const failoverMs = firstOk.doneMs - killAt;
-  say(`first answer through ${d2.name}: ${secs(failoverMs)} s after the crash`);
+  say(`first answer through ${bk.name}: ${secs(failoverMs)} s after the crash`);
   await sleep(STEADY_MS);
   // Every request that could meet the dead director: sent up to one timeout before the crash,
   // until now (a few seconds of steady traffic through the backup).
@@ -251,53 +259,53 @@ async function main(): Promise<string> {
   say(`from one timeout (${secs(TIMEOUT_MS)} s) before the crash on: ${formatSpread(during)}`);
   const onBackup = spread(traffic.sentIn(firstOk.sentMs, Date.now() - TIMEOUT_MS));
   if (LVS) {
-    const conns = ipvsConns(d2.name) - conns2Before;
-    detail(`IPVS on ${d2.name} scheduled ${conns} connections since the crash`);
-    check(conns > 0, `${d2.name}'s IPVS scheduled nothing: requests did not go through the backup`);
+    const conns = ipvsConns(bk.name) - conns2Before;
+    detail(`IPVS on ${bk.name} scheduled ${conns} connections since the crash`);
+    check(conns > 0, `${bk.name}'s IPVS scheduled nothing: requests did not go through the backup`);
   } else {
-    check((onBackup.byServer.get(d2.name) ?? 0) > 0, `${d2.name} answered nothing`);
+    check((onBackup.byServer.get(bk.name) ?? 0) > 0, `${bk.name} answered nothing`);
   }
-  check(holders(plan).join() === d2.name, `after the failover the VIP is on ${holders(plan).join(',') || 'nobody'}, expected ${d2.name} alone`);
+  check(holders(plan).join() === bk.name, `after the failover the VIP is on ${holders(plan).join(',') || 'nobody'}, expected ${bk.name} alone`);
 
   // ---- the old master comes back (a rebooted machine: no VIP, no IPVS table)
-  net.ip(d1.name, 'addr', 'del', `${plan.vip}/${plan.prefixLen}`, 'dev', plan.iface);
-  if (LVS) net.exec(d1.name, 'ipvsadm', '-C');
-  net.plug(d1.name);
-  down.delete(d1.name);
+  net.ip(m.name, 'addr', 'del', `${plan.vip}/${plan.prefixLen}`, 'dev', plan.iface);
+  if (LVS) net.exec(m.name, 'ipvsadm', '-C');
+  net.plug(m.name);
+  down.delete(m.name);
   const backAt = Date.now();
-  const again = await startDirector(d1);
-  first = [again, first[1]];
+  const again = await startDirector(m);
+  daemons = [again, daemons[1]];
   const upMs = Date.now() - backAt;
-  say(`${d1.name} back: link up, keepalived-ts started again (${pids(again)}, up in ${secs(upMs)} s)`);
-  const expectBack = d1.priority > d2.priority && !d1.nopreempt;
+  say(`${m.name} back: link up, keepalived-ts started again (${pids(again)}, up in ${secs(upMs)} s)`);
+  const expectBack = m.priority > bk.priority && !m.nopreempt;
   let masterBack: boolean;
   let backWhy: string;
   if (expectBack) {
-    const b = (d1.preemptDelayS + masterDownIntervalS(d1) + SLACK_S) * 1000;
-    await waitFor(() => vipAddedSince(d1.name, backAt) !== undefined, b, `${d1.name} to take the VIP back`, 20);
-    const ms = vipAddedSince(d1.name, backAt)! - backAt;
-    await waitFor(() => holders(plan).join() === d1.name, 10_000, `${d2.name} to release the VIP (holders: ${holders(plan).join(',') || 'nobody'})`);
+    const limitMs = (m.preemptDelayS + masterDownIntervalS(m) + SLACK_S) * 1000;
+    await waitFor(() => vipAddedSince(m.name, backAt) !== undefined, limitMs, `${m.name} to take the VIP back`, 20);
+    const ms = vipAddedSince(m.name, backAt)! - backAt;
+    await waitFor(() => holders(plan).join() === m.name, 10_000, `${bk.name} to release the VIP (holders: ${holders(plan).join(',') || 'nobody'})`);
     masterBack = true;
-    backWhy = `preempted: priority ${d1.priority} > ${d2.priority}`;
-    say(`${d1.name} took ${plan.vip} back ${secs(ms)} s after its restart, ${secs(ms - upMs)} s after it was up (${backWhy})`);
+    backWhy = `preempted: priority ${m.priority} > ${bk.priority}`;
+    say(`${m.name} took ${plan.vip} back ${secs(ms)} s after its restart, ${secs(ms - upMs)} s after it was up (${backWhy})`);
   } else {
-    await sleep((3 * masterDownIntervalS(d1) + d1.preemptDelayS) * 1000 + 5000);
-    masterBack = holders(plan).join() === d1.name;
-    backWhy = d1.nopreempt ? 'nopreempt' : `priority ${d1.priority} <= ${d2.priority}`;
-    check(!masterBack, `${d1.name} took the VIP back although its file says ${backWhy}`);
-    say(`${d1.name} stays backup (${backWhy}): ${d2.name} keeps ${plan.vip}`);
+    await sleep((3 * masterDownIntervalS(m) + m.preemptDelayS) * 1000 + 5000);
+    masterBack = holders(plan).join() === m.name;
+    backWhy = m.nopreempt ? 'nopreempt' : `priority ${m.priority} <= ${bk.priority}`;
+    check(!masterBack, `${m.name} took the VIP back although its file says ${backWhy}`);
+    say(`${m.name} stays backup (${backWhy}): ${bk.name} keeps ${plan.vip}`);
   }
   await sleep(STEADY_MS);
   const handback = spread(traffic.sentIn(backAt, Date.now() - TIMEOUT_MS));
   const last = spread(traffic.sentIn(Date.now() - TIMEOUT_MS - STEADY_MS / 3, Date.now() - TIMEOUT_MS));
-  say(`since ${d1.name}'s restart: ${formatSpread(handback)}`);
+  say(`since ${m.name}'s restart: ${formatSpread(handback)}`);
   // Traffic flows at the end (a sanity check: one slow answer on a loaded one-CPU guest is no outage).
   check(last.sent > 0 && last.failed * 10 <= last.sent, `requests still failing at the end: ${formatSpread(last)}`);
   check(holders(plan).length === 1, `VIP holders at the end: ${holders(plan).join(',') || 'nobody'}`);
 
   // ---- clean stop: SIGTERM, the master sends priority 0 and releases the VIP (and IPVS)
   await client.stop('SIGTERM', TIMEOUT_MS + 2000);
-  await Promise.all(first.map((p) => p.stop('SIGTERM', 10_000)));
+  await Promise.all(daemons.map((p) => p.stop('SIGTERM', 10_000)));
   const stillVip = holders(plan);
   const stillIpvs = LVS ? plan.directors.filter((d) => ipvsTable(d.name).service !== undefined).map((d) => d.name) : [];
   say(`stop: SIGTERM to both daemons; VIP left on: ${stillVip.join(',') || 'none'}${LVS ? `; IPVS services left on: ${stillIpvs.join(',') || 'none'}` : ''}`);

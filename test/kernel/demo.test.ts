@@ -6,7 +6,8 @@
 //     backup's master_down_interval + slack: a sanity bound, not a performance claim), the
 //     master back as the file says (preempt), and no namespace, process or bundle folder left;
 //  2. the VRRP-only fallback on this host (what the demo runs when no IPVS can be had);
-//  3. Ctrl-C in the middle: exit 130, everything torn down (on this host, and with the guest:
+//  3. the same with director1's file given nopreempt: the old master stays backup when it comes back;
+//  4. Ctrl-C in the middle: exit 130, everything torn down (on this host, and with the guest:
 //     every process of the guest's tree ended).
 // The oracles: the demo's readings come from `ip addr` / `ipvsadm` / the client's answers (see
 // demo/demo-lab.ts); here, `ip netns list`, the process table and the file system after the run.
@@ -14,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoPlan, masterDownIntervalS } from '../../demo/demo-plan.ts';
@@ -129,6 +130,34 @@ test('demo, VRRP-only fallback on this host: the same failover through the VIP, 
   assert.equal(r.code, 0, `demo exit ${r.code}:\n${r.out.slice(-4000)}`);
   commonChecks(r.out, [D1.name]);
   assertNothingLeft(r);
+});
+
+test('demo, director1 with nopreempt (VRRP only, this host): the old master comes back as backup', { timeout: 300_000 }, async (t) => {
+  if (!need(t, isRoot(), 'root (network namespaces)')) return;
+  if (!need(t, existsSync(ADDON), 'the native addon (npm run build)')) return;
+  const dir = mkdtempSync(join(tmpdir(), `kts-demo-test-${process.pid}-`));
+  try {
+    // keepalived: nopreempt needs state BACKUP; director1 keeps the higher priority.
+    const text = readFileSync(CONF1, 'utf8');
+    assert.ok(text.includes('   state MASTER\n'), 'director1.conf changed shape');
+    const conf1 = join(dir, 'director1-nopreempt.conf');
+    writeFileSync(conf1, text.replace('   state MASTER\n', '   state BACKUP\n   nopreempt\n'));
+    const p = demoPlan(conf1, CONF2);
+    assert.ok(p.ok && p.plan.directors[0].nopreempt && p.plan.directors[0].priority > p.plan.directors[1].priority);
+    const r = await runDemo(['--vrrp-only', '--where', 'host', '--conf1', conf1], 240_000);
+    assert.equal(r.code, 0, `demo exit ${r.code}:\n${r.out.slice(-4000)}`);
+    assert.match(r.out, /master back: no/);
+    // Both start as backups; whoever times out first is master and, with nopreempt, stays so.
+    const master = /master: (d[12]) holds/.exec(r.out)?.[1];
+    const other = master === D1.name ? D2.name : D1.name;
+    const why = master === D1.name ? 'nopreempt' : `priority ${D2.priority} <= ${D1.priority}`;
+    assert.ok(r.out.includes(`${master} stays backup (${why}): ${other} keeps ${plan.vip}`), r.out);
+    const s = summary(r.out);
+    assert.ok(s.failoverS > 0 && s.failoverS < FAILOVER_BOUND_S, `failover ${s.failoverS} s, bound ${FAILOVER_BOUND_S.toFixed(1)} s`);
+    assertNothingLeft(r);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('demo, Ctrl-C in the middle of the traffic: exit 130, lab torn down', { timeout: 300_000 }, async (t) => {
