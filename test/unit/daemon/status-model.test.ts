@@ -180,6 +180,17 @@ virtual_server fwmark 7 {
     weight 5
   }
 }
+virtual_server_group WEB {
+  10.0.0.50-51 8000
+}
+virtual_server group WEB {
+  lvs_sched rr
+  lvs_method NAT
+  protocol TCP
+  real_server 192.168.3.1 9000 {
+    weight 4
+  }
+}
 `;
 
 test('LVS: health, weights, kernel presence, the reason and time of the last change; the table rows say whose they are', () => {
@@ -228,6 +239,13 @@ test('LVS: health, weights, kernel presence, the reason and time of the last cha
   assert.deepEqual(fw.dests.map((d) => [d.address, d.port, d.fwd, d.health]), [['192.168.2.1', 0, 'dr', 'up']]);
   const fwRs = l.virtualServers.find((v) => v.id === 'fwmark 7')!.realServers[0]!;
   assert.deepEqual({ h: fwRs.health, k: fwRs.inKernel, kw: fwRs.kernelWeight }, { h: 'up', k: true, kw: 5 });
+  // A group: one kernel service per address, the real server in each (NAT keeps its own port).
+  const grp = l.virtualServers.find((v) => v.id === 'group WEB')!;
+  assert.deepEqual(grp.services, ['tcp:10.0.0.50:8000', 'tcp:10.0.0.51:8000']);
+  assert.deepEqual({ k: grp.realServers[0]!.inKernel, kw: grp.realServers[0]!.kernelWeight }, { k: true, kw: 4 });
+  for (const id of grp.services) {
+    assert.deepEqual(l.table.find((t) => t.id === id)!.dests.map((d) => [d.address, d.port, d.health]), [['192.168.3.1', 9000, 'up']]);
+  }
 });
 
 test('VRRP: a sync group member in FAULT holds the other in FAULT; the status shows the group and who is faulty', () => {
