@@ -157,7 +157,8 @@ export function formatIpvsTable(rows: readonly IpvsServiceRow[], o: TableOptions
     for (const d of glibcMergeSort(s.dests, cmpDests(s.family))) {
       let line = destLine(d, s.family);
       if (o.extras) {
-        const reason = d.reason ? `${d.reason}${ago(d.changedAtMs, o.nowMs ?? null)}` : d.health === null ? '(not in our configuration)' : '';
+        const at = ago(d.changedAtMs, o.nowMs ?? null).trim();
+        const reason = d.reason ? `${at ? `${at}: ` : ''}${d.reason}` : d.health === null ? '(not in our configuration)' : '';
         line += ` ${(d.health ?? '-').padEnd(7)} ${reason}`.trimEnd();
       }
       lines.push(line);
@@ -207,7 +208,8 @@ function lvsLines(l: LvsStatus, nowMs: number | null): string[] {
     for (const r of vs.realServers) {
       const w = r.currentWeight === r.configuredWeight ? `weight ${r.currentWeight}` : `weight ${r.currentWeight} (configured ${r.configuredWeight})`;
       const k = r.inKernel ? `in kernel${r.kernelWeight !== r.currentWeight ? ` with weight ${r.kernelWeight}` : ''}` : 'not in kernel';
-      out.push(`    ${r.address}${r.port !== null ? ` port ${r.port}` : ''}: ${r.health}, ${w}, ${k}${r.reason ? ` - ${r.reason}` : ''}${ago(r.changedAtMs, nowMs)}`);
+      const since = r.changedAtMs !== null ? ` since${ago(r.changedAtMs, nowMs)}` : '';
+      out.push(`    ${r.address}${r.port !== null ? ` port ${r.port}` : ''}: ${r.health}${since}, ${w}, ${k}${r.reason ? ` (${r.reason})` : ''}`);
     }
   }
   return out;
