@@ -28,6 +28,7 @@ import { demoPlan, masterDownIntervalS, type DemoPlan, type DirectorPlan } from 
 import { DemoNet } from './demo-net.ts';
 import { alive, Daemon, Proc, sleep, spawnIn, waitFor, waitLine } from './demo-procs.ts';
 import { DemoTraffic, formatSpread, parseRequestLine, spread } from './demo-traffic.ts';
+import { TCPDUMP_ARGV, WireWatch } from './wire-watch.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -53,6 +54,7 @@ const work = mkdtempSync(join(tmpdir(), 'kts-demo-'));
 const net = new DemoNet(`ktsdemo${process.pid}`, 'eth0', 24);
 const procs: Proc[] = [];
 const traffic = new DemoTraffic();
+const wire = new WireWatch();
 let cleaned = false;
 
 async function cleanup(): Promise<{ nsLeft: string[]; procsLeft: number[] }> {
@@ -135,20 +137,6 @@ function ipvsConns(node: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/**
- * When the kernel added the VIP to each director's interface, as `ip monitor address` reports it
- * (event-driven: polling `ip addr` costs ~100 ms per call on the guest's one slow CPU).
- */
-const vipAddedAt = new Map<string, number[]>();
-function watchVip(node: string, vip: string): void {
-  const times: number[] = [];
-  vipAddedAt.set(node, times);
-  procs.push(new Proc(`ip monitor ${node}`, spawn('ip', ['-n', net.ns(node), '-o', 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'pipe'] }), (l) => {
-    if (l.includes(` ${vip}/`) && !l.startsWith('Deleted')) times.push(Date.now());
-  }));
-}
-const vipAddedSince = (node: string, sinceMs: number): number | undefined => vipAddedAt.get(node)?.find((t) => t >= sinceMs);
-
 function check(cond: boolean, what: string): void {
   if (!cond) throw new Error(what);
 }
@@ -170,7 +158,9 @@ async function main(): Promise<string> {
     ...servers.map((s) => ({ name: s.name, ip: s.ip })),
     { name: 'client', ip: plan.clientIp },
   ]);
-  for (const d of plan.directors) watchVip(d.name, plan.vip);
+  // The adverts on the wire, with the kernel's timestamps: who is master when (see wire-watch.ts).
+  const tcpdump = start('sw', 'tcpdump', TCPDUMP_ARGV, (l) => wire.onLine(l));
+  await waitLine(tcpdump, (l) => l.includes('listening on'), SLACK_S * 1000, 'tcpdump to listen');
   // The cable puller: one `ip -batch` already running in the switch, so the link is cut within
   // a millisecond of the kill (starting `ip` takes ~100 ms, more on a loaded guest).
   // stdbuf: line-buffered, so each `link show` answer arrives when it is printed.
@@ -242,9 +232,13 @@ async function main(): Promise<string> {
   down.add(m.name);
   say(`crash: ${m.name} dies: keepalived-ts ${crash.how} (no priority-0 advert), and its link is cut (${unpluggedAt - killAt} ms later; a dead machine: the VIP it still has serves nobody)`);
   const bound = 3 * masterDownIntervalS(bk) + SLACK_S;
-  await waitFor(() => vipAddedSince(bk.name, killAt) !== undefined, bound * 1000, `${bk.name} to take the VIP`, 20);
-  const vipMs = vipAddedSince(bk.name, killAt)! - killAt;
-  say(`${bk.name} holds ${plan.vip} ${secs(vipMs)} s after the crash (its master_down_interval: ${masterDownIntervalS(bk).toFixed(2)} s after the last advert heard)`);
+  await waitFor(() => wire.firstFrom(bk.ip, killAt) !== undefined, bound * 1000, `${bk.name} to advertise as master`, 20);
+  const takeover = wire.firstFrom(bk.ip, killAt)!;
+  const lastHeard = wire.lastFrom(m.ip, killAt);
+  const vipMs = takeover.atMs - killAt;
+  await waitFor(() => net.holds(bk.name, plan.vip), SLACK_S * 1000, `${bk.name} to hold ${plan.vip}`);
+  say(`${bk.name} is master ${secs(vipMs)} s after the crash (its first advert on the wire) and holds ${plan.vip}` +
+    (lastHeard ? `: ${secs(takeover.atMs - lastHeard.atMs)} s after ${m.name}'s last advert (master_down_interval ${masterDownIntervalS(bk).toFixed(2)} s)` : ''));
   await crash.gone;
   check(net.isDown(m.name), `${m.name}'s switch port is still up`);
   // Only requests sent after the cut: nothing sent later can have gone through the dead director.
@@ -282,8 +276,8 @@ async function main(): Promise<string> {
   let backWhy: string;
   if (expectBack) {
     const limitMs = (m.preemptDelayS + masterDownIntervalS(m) + SLACK_S) * 1000;
-    await waitFor(() => vipAddedSince(m.name, backAt) !== undefined, limitMs, `${m.name} to take the VIP back`, 20);
-    const ms = vipAddedSince(m.name, backAt)! - backAt;
+    await waitFor(() => wire.firstFrom(m.ip, backAt) !== undefined, limitMs, `${m.name} to advertise as master again`, 20);
+    const ms = wire.firstFrom(m.ip, backAt)!.atMs - backAt;
     await waitFor(() => holders(plan).join() === m.name, 10_000, `${bk.name} to release the VIP (holders: ${holders(plan).join(',') || 'nobody'})`);
     masterBack = true;
     backWhy = `preempted: priority ${m.priority} > ${bk.priority}`;
