@@ -33,7 +33,7 @@ export interface TrackerStatus {
   readonly name: string;
   readonly weight: number;
   readonly reverse: boolean;
-  /** 'up'/'down' (interface), 'ok'/'failed' (script), the value read (file); 'unknown' if not reported yet. */
+  /** 'up'/'down' (interface; up until reported), 'ok'/'failed' (script), the value read (file; 0 until read). */
   readonly state: string;
   /** What it adds to the configured priority now (0 when it does not apply). */
   readonly delta: number;
@@ -205,17 +205,10 @@ function vrrpStatus(view: DaemonView, d: Director): NonNullable<DaemonStatus['vr
   };
 }
 
-/**
- * The tracker states the instance holds. Scripts come from the director's scheduler (public);
- * interface and file states are kept only inside the instance's Tracking, read here without
- * changing anything. A missing or renamed field reads as 'unknown' and `explained` turns false.
- */
-function trackingMaps(i: VrrpInstance): { ifUp?: ReadonlyMap<string, boolean>; fileValue?: ReadonlyMap<string, number> } {
-  const t = (i as unknown as { tracking?: { ifUp?: unknown; fileValue?: unknown } }).tracking;
-  return {
-    ...(t?.ifUp instanceof Map ? { ifUp: t.ifUp as ReadonlyMap<string, boolean> } : {}),
-    ...(t?.fileValue instanceof Map ? { fileValue: t.fileValue as ReadonlyMap<string, number> } : {}),
-  };
+/** The tracker states the instance holds (scripts come from the director's scheduler). */
+function trackingMaps(i: VrrpInstance): { ifUp: ReadonlyMap<string, boolean>; fileValue: ReadonlyMap<string, number> } {
+  const t = i.trackerStates;
+  return { ifUp: t.interfaces, fileValue: t.files };
 }
 
 /** vrrp_track.c's contribution rules, as src/vrrp/tracking.ts applies them. */
@@ -223,12 +216,11 @@ function trackers(i: VrrpInstance, scriptOk: (name: string) => boolean): Tracker
   const maps = trackingMaps(i);
   const out: TrackerStatus[] = [];
   for (const t of i.spec.trackInterfaces) {
-    const known = maps.ifUp?.get(t.ifname);
-    const up = known ?? true; // interfaces count as up until told otherwise
+    const up = maps.ifUp.get(t.ifname) ?? true; // interfaces count as up until told otherwise
     const good = t.reverse ? !up : up;
     const delta = (t.weight > 0 && good) || (t.weight < 0 && !good) ? t.weight : 0;
     out.push({ kind: 'track_interface', name: t.ifname, weight: t.weight, reverse: t.reverse,
-      state: known === undefined ? (maps.ifUp ? 'up' : 'unknown') : up ? 'up' : 'down', delta, faults: t.weight === 0 && !good });
+      state: up ? 'up' : 'down', delta, faults: t.weight === 0 && !good });
   }
   for (const t of i.spec.trackScripts) {
     const ok = scriptOk(t.name);
@@ -237,10 +229,10 @@ function trackers(i: VrrpInstance, scriptOk: (name: string) => boolean): Tracker
     out.push({ kind: 'track_script', name: t.name, weight: t.weight, reverse: t.reverse, state: ok ? 'ok' : 'failed', delta, faults: t.weight === 0 && !good });
   }
   for (const t of i.spec.trackFiles) {
-    const v = maps.fileValue?.get(t.name) ?? 0;
+    const v = maps.fileValue.get(t.name) ?? 0;
     const product = t.reverse ? -(v * t.weight) : v * t.weight;
     out.push({ kind: 'track_file', name: t.name, weight: t.weight, reverse: t.reverse,
-      state: maps.fileValue ? String(v) : 'unknown', delta: t.weight === 0 ? 0 : product,
+      state: String(v), delta: t.weight === 0 ? 0 : product,
       faults: t.weight === 0 ? v !== 0 : product < -MAX_TRACK_WEIGHT });
   }
   return out;

@@ -72,6 +72,10 @@ export class VrrpInstance {
   get masterAdvertIntervalUs(): DurationUs { return this.masterAdverIntUs; }
   get ownFault(): boolean { return this.tracking.isFault(); }
   get faultReasons(): string[] { return this.tracking.faultReasons(); }
+  /** What the trackers last reported (status and dumps explain the effective priority with it). */
+  get trackerStates(): { readonly interfaces: ReadonlyMap<string, boolean>; readonly files: ReadonlyMap<string, number> } {
+    return { interfaces: this.tracking.interfaceStates, files: this.tracking.fileValues };
+  }
   get downTimerExpired(): boolean { return this.downExpired; }
   get isOwner(): boolean { return this.spec.priority === OWNER_PRIORITY; }
   timerDeadline(name: TimerName): Instant | undefined { return this.timers.get(name); }

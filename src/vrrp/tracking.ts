@@ -30,6 +30,11 @@ export class Tracking {
 
   constructor(private readonly spec: VrrpInstanceSpec) {}
 
+  /** Last reported state of each tracked interface (absent = never reported, counted as up). */
+  get interfaceStates(): ReadonlyMap<string, boolean> { return this.ifUp; }
+  /** Last value read from each tracked file (absent = never read, counted as 0). */
+  get fileValues(): ReadonlyMap<string, number> { return this.fileValue; }
+
   /** Records a change; returns true when it concerns one of this instance's trackers. */
   apply(change: TrackChange): boolean {
     switch (change.kind) {
