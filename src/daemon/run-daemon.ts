@@ -59,6 +59,7 @@ import { startDaemonServices, type DaemonServiceOptions } from './daemon-service
 import type { DaemonView } from './daemon-view.ts';
 import { EventHistory } from './event-history.ts';
 import { VERSION } from './version.ts';
+import { unactedGlobalWarnings } from './unacted-globals.ts';
 import { wireAdvertCodec } from '../runtime/wire-advert-codec.ts';
 import { VRRP_MCAST_GROUP4, VRRP_MCAST_GROUP6 } from '../vrrp/wire/vrrp-protocol.ts';
 
@@ -145,6 +146,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   };
   let stopServices: (() => Promise<void>) | undefined;
   try {
+    for (const m of unactedGlobalWarnings(config.global_defs)) log.warn(m);
     if (wantLvs) lvs = startLvs(config, { log, releaseOnStop: !(o.dontReleaseIpvs ?? false), onEvent: history.onLvs });
     stopServices = await startDaemonServices(view, o, log);
     if (wantVrrp && config.vrrp_instances.length > 0) return await runVrrp(running, o, log, errOut, lvs);
@@ -152,18 +154,28 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       errOut.write(`keepalived-ts: nothing to run in ${o.file} (no ${wantVrrp ? 'vrrp_instance' : 'virtual_server'})\n`);
       return EXIT_FATAL;
     }
+    // The LVS half alone (-C, or no vrrp_instance) tells systemd too (Type=notify).
     const signals = new SignalQueue(o.stopSignal);
+    const sd = new SdNotify();
+    const readyText = `${config.virtual_servers.length} virtual server(s)`;
+    const notifyErr = sd.ready(readyText);
+    if (notifyErr) log.warn(`sd_notify READY failed: ${notifyErr}`);
     try {
       while ((await signals.next()) === 'SIGHUP') {
+        sd.reloading();
         // keepalived SIGHUP: re-read the file; a configuration with errors keeps the running one.
         const next = await reloadConfiguration(o, log);
-        if (!next) continue;
-        lvs.reload(next);
-        running.config = next;
-        log.info('Reload finished');
+        if (next) {
+          lvs.reload(next);
+          running.config = next;
+          log.info('Reload finished');
+        }
+        sd.ready(`${running.config.virtual_servers.length} virtual server(s)`);
       }
+      sd.stopping();
     } finally {
       signals.close();
+      sd.close();
     }
     log.info('Stopping');
     return EXIT_OK;

@@ -167,3 +167,39 @@ test('virtual_routes follow the master (ip -j route in each namespace)', async (
   assert.equal(has('d1', '192.0.2.0/24'), undefined, 'd1 removed its routes at stop');
   assert.equal(has('d1', '203.0.113.0/24'), undefined);
 });
+
+test('the LVS half alone (-C) tells systemd READY, RELOADING and STOPPING too (Type=notify would time out otherwise)', async (t) => {
+  if (!ready(t)) return;
+  const l = new VrrpLab('dmnC', ['d1']);
+  labs.push(l);
+  const notifyPath = `${l.dir}/notify.sock`;
+  const sd = NativeSocket.open(AF_UNIX, SOCK_DGRAM, 0);
+  sd.bind({ family: 'unix', path: notifyPath });
+  const sdMessages: string[] = [];
+  sd.on('message', (m) => sdMessages.push(m.bytes.toString()));
+  sd.start();
+  t.after(() => sd.close());
+  // This kernel has no IPVS: the LVS half runs on and retries it, which is all this needs.
+  const conf = l.file('lvs.conf', 'virtual_server 10.99.0.150 80 {\n    delay_loop 1\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n' +
+    '    real_server 127.0.0.1 9 {\n        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n}\n');
+  const { spawn } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const { REPO_ROOT } = await import('../support/paths.ts');
+  const child = spawn('ip', ['netns', 'exec', l.node('d1').ns.name, join(REPO_ROOT, 'bin/keepalived-ts'), '-n', '-C', '-l', '-f', conf], {
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NOTIFY_SOCKET: notifyPath },
+  });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  try {
+    await waitFor(() => sdMessages.some((m) => m.startsWith('READY=1')), 15_000, `READY=1 from the LVS half (log:\n${out})`);
+    child.kill('SIGHUP');
+    await waitFor(() => sdMessages.filter((m) => m.startsWith('READY=1')).length === 2, 10_000, `READY=1 after the reload (log:\n${out})`);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, out);
+    assert.deepEqual(sdMessages.map((m) => m.split('\n')[0]), ['READY=1', 'RELOADING=1', 'READY=1', 'STOPPING=1']);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
