@@ -13,15 +13,16 @@
 // demo/demo-lab.ts); here, `ip netns list`, the process table and the file system after the run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoPlan, masterDownIntervalS } from '../../demo/demo-plan.ts';
 import { descendants, startTime } from '../../demo/proc-tree.ts';
-import { isRoot, need } from '../support/env.ts';
-import { REPO_ROOT, TOOLS } from '../support/paths.ts';
+import { hasCommand, isRoot, need } from '../support/env.ts';
+import { CAPTURES, REPO_ROOT, TOOLS } from '../support/paths.ts';
+import { parseAdvertLine, WireWatch } from '../../demo/wire-watch.ts';
 
 const ADDON = join(REPO_ROOT, 'build/Release/ktsnative.node');
 const CONF1 = join(REPO_ROOT, 'examples/lvs-dr/director1.conf');
@@ -196,4 +197,31 @@ test('demo in the guest, Ctrl-C: exit 130, every process of the guest ended, not
   const cmd = (p: number): string => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120); } catch { return '?'; } };
   assert.deepEqual(running().map(({ p }) => `${p} ${cmd(p)}`), [], 'processes of the demo still running 5 s after it exited');
   assertNothingLeft(r);
+});
+
+test("the demo's wire reader parses tcpdump's lines for keepalived 2.2.7's own adverts (captures)", (t) => {
+  if (!need(t, hasCommand('tcpdump'), 'tcpdump')) return;
+  if (!need(t, existsSync(CAPTURES), `${CAPTURES}`)) return;
+  // (tcpdump exits 1 at the end of some of these files - a torn last record - after printing the rest.)
+  const read = (f: string): string[] => spawnSync('tcpdump', ['-r', join(CAPTURES, f), '-n', '-tt', 'ip proto 112'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .stdout.split('\n').filter((l) => l.includes('Advertisement'));
+  for (const f of ['v2-basic.pcap', 'v3-basic.pcap', 'preempt.pcap', 'shutdown-prio0.pcap']) {
+    const lines = read(f);
+    assert.ok(lines.length > 0, f);
+    for (const l of lines) {
+      const a = parseAdvertLine(l);
+      assert.ok(a, `${f}: not parsed: ${l}`);
+      assert.equal(a.vrid, 51);
+      assert.ok(l.startsWith(`${(a.atMs / 1000).toFixed(6)} IP ${a.src} `), `${f}: ${l} -> ${JSON.stringify(a)}`);
+      assert.ok(l.includes(`prio ${a.priority},`));
+    }
+  }
+  // shutdown-prio0: d1's priority-0 advert, then d2 (the only other sender) takes over.
+  const w = new WireWatch();
+  for (const l of read('shutdown-prio0.pcap')) w.onLine(l);
+  const zero = w.adverts.find((a) => a.priority === 0);
+  assert.ok(zero && zero.src === '10.99.0.11', 'the priority-0 advert from d1');
+  const takeover = w.firstFrom('10.99.0.12', zero.atMs);
+  assert.ok(takeover, 'd2 advertises after it');
+  assert.equal(w.lastFrom('10.99.0.11', takeover.atMs + 1)?.priority, 0);
 });
