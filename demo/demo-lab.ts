@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoPlan, masterDownIntervalS, type DemoPlan, type DirectorPlan } from './demo-plan.ts';
 import { DemoNet } from './demo-net.ts';
-import { alive, Daemon, Proc, sleep, spawnIn, waitFor, waitLine } from './demo-procs.ts';
+import { Daemon, Proc, sleep, spawnIn, waitFor, waitLine } from './demo-procs.ts';
 import { DemoTraffic, formatSpread, parseRequestLine, spread } from './demo-traffic.ts';
 import { TCPDUMP_ARGV, WireWatch } from './wire-watch.ts';
 
@@ -58,14 +58,15 @@ const wire = new WireWatch();
 let cleaned = false;
 
 async function cleanup(): Promise<{ nsLeft: string[]; procsLeft: number[] }> {
-  const pids = procs.flatMap((p) => [p.pid, ...(p instanceof Daemon ? p.workers() : [])]);
   if (!cleaned) {
     cleaned = true;
     await Promise.all(procs.map((p) => p.stop('SIGKILL', 2000).catch(() => undefined)));
     net.destroy();
     rmSync(work, { recursive: true, force: true });
   }
-  return { nsLeft: net.left(), procsLeft: pids.filter(alive) };
+  // Our children by their exit events (a reaped pid may be reused), workers by pid + start time.
+  const left = procs.flatMap((p) => [...(p.isDone() ? [] : [p.pid]), ...(p instanceof Daemon ? p.workers() : [])]);
+  return { nsLeft: net.left(), procsLeft: left };
 }
 
 let interrupted = false;

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { startTime } from './proc-tree.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -71,10 +72,20 @@ export class Daemon extends Proc {
     super(name, child, onLine);
   }
 
-  /** The pids the daemon says it runs as (from its pid files), other than the one we spawned. */
+  /** Each worker pid with its start time, from when it was first seen alive. */
+  private readonly known = new Map<number, string>();
+
+  /**
+   * The live processes the daemon says it runs as (its pid files), other than the one we spawned.
+   * Paired with their start times: a pid file outlives its process, and its pid may be reused.
+   */
   workers(): number[] {
     const pids = [readPid(this.pidFiles.vrrp), readPid(this.pidFiles.checkers)].filter((p): p is number => p !== undefined && p !== this.pid);
-    return [...new Set(pids)];
+    for (const p of pids) {
+      const since = startTime(p);
+      if (!this.known.has(p) && since !== undefined) this.known.set(p, since);
+    }
+    return [...this.known].filter(([p, since]) => startTime(p) === since).map(([p]) => p);
   }
 
   /**
@@ -100,8 +111,9 @@ export class Daemon extends Proc {
   override async stop(sig: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000): Promise<void> {
     const workers = this.workers();
     await super.stop(sig, timeoutMs);
-    for (const w of workers) { try { process.kill(w, 'SIGKILL'); } catch { /* gone */ } }
-    await waitGone(workers, 2000);
+    const left = workers.filter((w) => this.workers().includes(w));
+    for (const w of left) { try { process.kill(w, 'SIGKILL'); } catch { /* gone */ } }
+    await waitGone(left, 2000);
   }
 }
 
