@@ -137,6 +137,13 @@ async function main(): Promise<number> {
     process.stderr.write("demo: the native addon is missing: run 'npm ci' (or 'npm run build') first\n");
     return 1;
   }
+  // What the lab runs besides Node (the guest sees this host's files, so the same check holds there).
+  const missing = [['ip', 'iproute2'], ['tcpdump', 'tcpdump'], ['stdbuf', 'coreutils'], ...(opt['vrrp-only'] ? [] : [['ipvsadm', 'ipvsadm']])]
+    .filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status !== 0);
+  if (missing.length > 0) {
+    process.stderr.write(`demo: missing ${missing.map(([c]) => c).join(', ')}: apt-get install ${[...new Set(missing.map(([, pkg]) => pkg))].join(' ')}\n`);
+    return 1;
+  }
   const out = await bundle(dir);
   const lab = (mode: string, where: string): string[] => [join(out, 'demo-lab.mjs'), '--daemon', join(out, 'keepalived-ts.mjs'), '--bin', out,
     '--conf1', resolve(opt.conf1!), '--conf2', resolve(opt.conf2!), '--mode', mode, '--where', where,
