@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tsharkFields } from '../captures/tshark.ts';
+import { AF_UNIX, NativeSocket, SOCK_DGRAM } from '../../src/os/native-socket.ts';
 import { hasCommand, isRoot, need } from '../support/env.ts';
 import { VrrpLab, instanceConf, waitFor, type TsProc } from '../support/lab.ts';
 
@@ -45,9 +46,9 @@ function ppidOf(pid: number): number | undefined {
 }
 
 /** d2 backup at 100, d1 master at 150 (supervised, with extra options); d1 holds the VIP. */
-async function pair(l: VrrpLab, extra: readonly string[] = []): Promise<{ d1: TsProc; d2: TsProc; worker: number }> {
+async function pair(l: VrrpLab, extra: readonly string[] = [], env?: NodeJS.ProcessEnv): Promise<{ d1: TsProc; d2: TsProc; worker: number }> {
   const d2 = l.startTs('d2', conf(100));
-  const d1 = l.startTs('d1', conf(150), extra);
+  const d1 = l.startTs('d1', conf(150), extra, env);
   await waitFor(() => l.soleHolder() === 'd1', 30_000, 'd1 as master');
   const worker = d1.workerPid();
   assert.ok(worker !== undefined && worker !== d1.pid, `a worker pid in -r: ${worker}`);
@@ -59,7 +60,16 @@ test('kill -9 of the worker: respawned with a new pid in -r, VRRP resumes, the V
   if (!ready(t)) return;
   const l = new VrrpLab('supR');
   labs.push(l);
-  const { d1, worker } = await pair(l);
+  // systemd's side of Type=notify: every READY=1 must name the parent as MAINPID, or systemd
+  // would take the worker for the service and see its death as the service's.
+  const notifyPath = join(l.dir, 'notify.sock');
+  const sd = NativeSocket.open(AF_UNIX, SOCK_DGRAM, 0);
+  sd.bind({ family: 'unix', path: notifyPath });
+  const sdMessages: string[] = [];
+  sd.on('message', (m) => sdMessages.push(m.bytes.toString()));
+  sd.start();
+  t.after(() => sd.close());
+  const { d1, worker } = await pair(l, [], { NOTIFY_SOCKET: notifyPath });
   process.kill(worker, 'SIGKILL');
   // No priority 0 from a killed worker: d2 takes over on its master-down timer.
   await waitFor(() => l.hasAddr('d2'), 5000, 'd2 to take over from the dead worker');
@@ -68,6 +78,11 @@ test('kill -9 of the worker: respawned with a new pid in -r, VRRP resumes, the V
   assert.equal(ppidOf(next), d1.pid, 'the new worker is a child of the same parent');
   await waitFor(() => l.soleHolder() === 'd1', 15_000, 'the new worker to preempt back (the VIP on d1 again)');
   assert.equal(d1.exited(), false, 'the parent stays');
+  await waitFor(() => sdMessages.filter((m) => m.startsWith('READY=1')).length === 2, 3000, 'READY=1 from each worker');
+  for (const m of sdMessages) {
+    const mainPid = /^MAINPID=(\d+)$/m.exec(m)?.[1];
+    if (mainPid !== undefined) assert.equal(mainPid, String(d1.pid), `MAINPID is the parent's in ${JSON.stringify(m)}`);
+  }
   const log = d1.log();
   assert.match(log, new RegExp(`pid ${worker} exited due to signal 9 \\(Killed\\)`));
   assert.match(log, new RegExp(`VRRP child process\\(${worker}\\) died: Respawning`));
