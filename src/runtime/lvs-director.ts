@@ -333,7 +333,10 @@ export class LvsDirector {
     this.desired = table;
     for (const id of table.keys()) this.owned.add(id);
     this.observe({ kind: 'desired', at: now, table });
-    this.sync.handle(now, table, this.owned);
+    // A fresh reading, not the step's: IpvsSync times its reply deadline from this moment, and
+    // the step may have spent seconds before it (20,000 checkers starting on a slow machine) --
+    // a stale `now` made the deadline expire before the kernel's reply was even read.
+    this.sync.handle(this.ports.clock.now(), table, this.owned);
   }
 
   private runQuorumActions(now: Instant, actions: ReturnType<typeof desiredTable>['actions']): void {
