@@ -25,7 +25,7 @@ export async function labRows(mode: string, env: Record<string, string>, want: n
     throw new Error(`[${mode}] measurement failed: exit ${r.code}, ${r.benches.length}/${want} rows, ${bad.map((b) => b.detail.slice(0, 500)).join('; ')}`);
   }
   mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
-  writeFileSync(new URL(`./out/lvs-${mode}.json`, import.meta.url), JSON.stringify({ env, info: r.info, rows: r.benches }, null, 2));
+  writeFileSync(new URL(`./out/lvs-${mode}${env.DELAY_LOOP_S ? `-${env.DELAY_LOOP_S}` : ''}.json`, import.meta.url), JSON.stringify({ env, info: r.info, rows: r.benches }, null, 2));
   return r.benches;
 }
 
