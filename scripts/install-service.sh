@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs keepalived-ts as a systemd service beside (in place of) keepalived:
-#   /usr/lib/keepalived-ts/          the bundle: dist/keepalived-ts.mjs (+ .map), the native addon
+#   /usr/lib/keepalived-ts/          the bundle: dist/ (keepalived-ts.mjs, its chunks, maps), the native addon
 #                                    build/Release/ktsnative.node, and node_modules/ with only the
 #                                    packages the bundle leaves external (pino, undici and what
 #                                    they need); nothing else from the checkout
@@ -73,7 +73,8 @@ done
 stage="$root$lib.new"
 run rm -rf "$stage"
 run install -d -m 0755 "$stage/dist" "$stage/build/Release" "$stage/node_modules"
-run install -m 0644 "$src/dist/keepalived-ts.mjs" "$src/dist/keepalived-ts.mjs.map" "$stage/dist/"
+# The entry and its code-split chunks (scripts/build.mjs), with their source maps.
+run install -m 0644 "$src"/dist/*.mjs "$src"/dist/*.mjs.map "$stage/dist/"
 run install -m 0755 "$src/build/Release/ktsnative.node" "$stage/build/Release/"
 for p in "${pkgs[@]}"; do
   run install -d -m 0755 "$(dirname "$stage/node_modules/$p")"

@@ -34,11 +34,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   if (o.help) {
-    process.stdout.write(helpText() + subcommandHelp());
+    // keepalived prints its help and version on stderr; scripts that read them keep working.
+    process.stderr.write(helpText() + subcommandHelp());
     return 0;
   }
   if (o.version) {
-    process.stdout.write(`keepalived-ts v${VERSION} (keepalived 2.2.7 compatible)\n`);
+    process.stderr.write(`keepalived-ts v${VERSION} (keepalived 2.2.7 compatible)\n`);
     return 0;
   }
   if (typeof o.signum === 'string') {
@@ -145,8 +146,10 @@ async function whenParentDies(): Promise<AbortSignal> {
   const ac = new AbortController();
   for (const s of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(s, () => {});
   try {
-    // SIGRTMIN+2 (36, the JSON dump) too; Node cannot name it (os/signal-watch.ts). Never closed.
-    (await import('../os/signal-watch.ts')).watchSignal(36, () => {});
+    // SIGRTMIN+2 (36, the JSON dump) and 63 (STATS_CLEAR) too; Node cannot name them
+    // (os/signal-watch.ts). Never closed: the dump service adds its own watchers later.
+    const { watchSignal } = await import('../os/signal-watch.ts');
+    for (const signum of [36, 63]) watchSignal(signum, () => {});
   } catch {
     // an addon without watchSignal: 36 before the dump service listens ends the worker (respawned)
   }

@@ -34,8 +34,9 @@
 //     would do as well as all).
 //
 // The Node-level signal API cannot catch real-time signals: SIGRTMIN+2 (36 with glibc,
-// keepalived's JSON dump) is caught with the native watcher (src/os/signal-watch.ts) and
-// forwarded like the others.
+// keepalived's JSON dump) and 63 (keepalived's STATS_CLEAR, --signum) are caught with the
+// native watcher (src/os/signal-watch.ts) and forwarded like the others; their default action
+// would end the supervisor.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -86,8 +87,8 @@ const STOP_TIMEOUT_MS = 10_000;
 /** Signals passed on to the worker; SIGTERM and SIGINT also stop us. */
 const FORWARDED = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGUSR1', 'SIGUSR2'] as const;
 type Forwarded = (typeof FORWARDED)[number];
-/** SIGRTMIN+2 with glibc's SIGRTMIN of 34: keepalived's JSON dump (--signum=JSON). */
-const SIGNUM_JSON = 36;
+/** Real-time signals keepalived acts on (--signum): 36 = SIGRTMIN+2, the JSON dump; 63 = STATS_CLEAR. */
+const RT_FORWARDED = [36, 63] as const;
 
 /** strsignal(3) for the signals a worker is likely to die of (keepalived prints it in brackets). */
 const SIGNAL_TEXT: Readonly<Record<string, string>> = {
@@ -198,7 +199,7 @@ class Supervisor {
   private wake: (() => void) | undefined;
   private readonly handlers: Array<[Forwarded, () => void]>;
   private readonly relay: NotifyRelay | undefined;
-  private rtWatch: SignalWatch | undefined;
+  private readonly rtWatches: SignalWatch[] = [];
   /** keepalived's names for the child in its log lines. */
   private readonly childName: string;
 
@@ -207,14 +208,16 @@ class Supervisor {
     // Installed before the first worker exists: a signal is never left to Node's default action.
     this.handlers = FORWARDED.map((s) => [s, () => this.onSignal(s)]);
     for (const [s, h] of this.handlers) process.on(s, h);
-    try {
-      // ChildProcess.kill() rejects numbers Node cannot name; process.kill() takes them.
-      this.rtWatch = watchSignal(SIGNUM_JSON, () => {
-        const pid = this.worker?.pid;
-        if (pid !== undefined) { try { process.kill(pid, SIGNUM_JSON); } catch { /* exiting */ } }
-      });
-    } catch (e) {
-      log.warn(`signal ${SIGNUM_JSON} (JSON dump) will not be forwarded: ${e instanceof Error ? e.message : String(e)}`);
+    for (const signum of RT_FORWARDED) {
+      try {
+        // ChildProcess.kill() rejects numbers Node cannot name; process.kill() takes them.
+        this.rtWatches.push(watchSignal(signum, () => {
+          const pid = this.worker?.pid;
+          if (pid !== undefined) { try { process.kill(pid, signum); } catch { /* exiting */ } }
+        }));
+      } catch (e) {
+        log.warn(`signal ${signum} will not be forwarded: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     o.stopSignal?.addEventListener('abort', this.onAbort);
     if (o.stopSignal?.aborted) this.onSignal('SIGTERM');
@@ -255,7 +258,7 @@ class Supervisor {
 
   close(): void {
     for (const [s, h] of this.handlers) process.off(s, h);
-    this.rtWatch?.close();
+    for (const w of this.rtWatches) w.close();
     this.o.stopSignal?.removeEventListener('abort', this.onAbort);
     clearTimeout(this.killTimer);
     this.relay?.close();

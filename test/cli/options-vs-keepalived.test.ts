@@ -21,13 +21,15 @@ interface Case {
   readonly why?: string;
   /** Compare stdout byte for byte (scripts read it). */
   readonly sameStdout?: boolean;
+  /** Both print on stderr only (keepalived's -v and -h). */
+  readonly stderrOnly?: boolean;
 }
 
 const CASES: Case[] = [
-  { argv: ['-v'], keepalived: 0 },
-  { argv: ['--version'], keepalived: 0 },
-  { argv: ['-h'], keepalived: 0 },
-  { argv: ['--help'], keepalived: 0 },
+  { argv: ['-v'], keepalived: 0, stderrOnly: true },
+  { argv: ['--version'], keepalived: 0, stderrOnly: true },
+  { argv: ['-h'], keepalived: 0, stderrOnly: true },
+  { argv: ['--help'], keepalived: 0, stderrOnly: true },
   ...['STOP', 'RELOAD', 'DATA', 'STATS', 'STATS_CLEAR', 'JSON'].map((n) => ({ argv: [`--signum=${n}`], keepalived: 0, sameStdout: true })),
   { argv: ['--signum=BOGUS'], keepalived: 1, sameStdout: true },
   { argv: ['--bogus'], keepalived: 1 },
@@ -61,6 +63,10 @@ test('options and exit codes: keepalived 2.2.7 and keepalived-ts on the same com
     assert.equal(ka.status, c.keepalived, `keepalived ${c.argv.join(' ')}: ${ka.stderr.slice(0, 300)}`);
     assert.equal(ts.status, c.ours ?? c.keepalived, `keepalived-ts ${c.argv.join(' ')}: ${ts.stderr.slice(0, 300)}`);
     if (c.sameStdout) assert.equal(ts.stdout, ka.stdout, `stdout of ${c.argv.join(' ')}`);
+    if (c.stderrOnly) {
+      assert.deepEqual([ka.stdout, ka.stderr !== ''], ['', true], `keepalived ${c.argv.join(' ')} prints on stderr`);
+      assert.deepEqual([ts.stdout, ts.stderr !== ''], ['', true], `keepalived-ts ${c.argv.join(' ')} prints on stderr, as keepalived`);
+    }
     if (ts.status !== 0) assert.doesNotMatch(ts.stderr, /\n\s+at /, 'an error message, never a stack trace');
     if (c.argv[0] === '-h' || c.argv[0] === '--help') {
       // Every keepalived option appears in our help, so an operator finds the same flags.

@@ -197,7 +197,7 @@ test('the installed tree runs on its own: READY=1 on the notify socket, clean st
   assert.match(execLine ?? '', /^exec \/\S*node --enable-source-maps \/usr\/lib\/keepalived-ts\/dist\/keepalived-ts\.mjs "\$@"$/);
   const lib = join(root, 'usr/lib/keepalived-ts');
   const version = spawnSync('sh', ['-c', execLine!.replace('/usr/lib/keepalived-ts', lib), 'keepalived-ts', '--version'], { encoding: 'utf8' });
-  assert.match(version.stdout, /^keepalived-ts v\d+\.\d+\.\d+/);
+  assert.match(version.stderr, /^keepalived-ts v\d+\.\d+\.\d+/, 'on stderr, as keepalived -v');
 
   const a = Netns.create('unit');
   const b = Netns.create('unitp');

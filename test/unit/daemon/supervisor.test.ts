@@ -117,18 +117,20 @@ test('an announced exit 0 stops the parent; an unannounced one (a signal Node ca
   }
 });
 
-test('SIGRTMIN+2 (36, the JSON dump) is forwarded: a worker without a watch for it dies of it', async () => {
-  const r = supervise('wait', { dontRespawn: true });
-  try {
-    await waitFile(r.dir, 'ready0');
-    process.kill(process.pid, 36); // the supervisor's native watch in this process takes it
-    assert.equal(await r.code, 0);
-    assert.match(r.log(), /VRRP child process\(\d+\) died: Exiting/);
-  } finally {
-    r.stop.abort();
-    rmSync(r.dir, { recursive: true, force: true });
-  }
-});
+for (const [signum, what] of [[36, 'SIGRTMIN+2, the JSON dump'], [63, 'STATS_CLEAR']] as const) {
+  test(`signal ${signum} (${what}) is forwarded: a worker without a watch for it dies of it`, async () => {
+    const r = supervise('wait', { dontRespawn: true });
+    try {
+      await waitFile(r.dir, 'ready0');
+      process.kill(process.pid, signum); // the supervisor's native watch in this process takes it
+      assert.equal(await r.code, 0);
+      assert.match(r.log(), /VRRP child process\(\d+\) died: Exiting/);
+    } finally {
+      r.stop.abort();
+      rmSync(r.dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('-C alone: keepalived calls the child its Healthcheck child', async () => {
   const r = supervise('kill', { dontRespawn: true, checkOnly: true, vrrpOnly: false });
