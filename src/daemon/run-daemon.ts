@@ -43,6 +43,7 @@ import { TrackFileWatcher } from '../os/track-file-watcher.ts';
 import { OsVrrpLink, type LinkEndpoint } from '../os/vrrp-link.ts';
 import { VmacPort } from '../os/vmac-port.ts';
 import { GcStats } from './gc-stats.ts';
+import { InFlight } from './in-flight.ts';
 import { IoFirstClock } from './io-first-clock.ts';
 import { TimingProbe } from './timing-probe.ts';
 import { timingDeferredLog } from './timing-deferred-log.ts';
@@ -306,15 +307,21 @@ async function runVrrp(
       return out;
     };
     let stopping = false;
+    // Shutdown waits for every chained route + address change, not only the queued ones.
+    const inFlight = new InFlight();
     const addresses: AddressPort = {
-      add: (ifname, vips, accept, done) => netAddrs.add(ifname, vips, accept, (r) => {
-        const routes = routesOf(ifname, vips);
-        if (routes.length === 0) { done(r); return; }
-        routePort.apply('add', routes, (rr) => done(r.ok ? rr : r));
-      }),
+      add: (ifname, vips, accept, done) => {
+        const end = inFlight.begin();
+        netAddrs.add(ifname, vips, accept, (r) => {
+          const routes = routesOf(ifname, vips);
+          if (routes.length === 0) { end(); done(r); return; }
+          routePort.apply('add', routes, (rr) => { end(); done(r.ok ? rr : r); });
+        });
+      },
       remove: (ifname, vips, done) => {
         if (stopping && o.dontReleaseVrrp) { queueMicrotask(() => done({ ok: true })); return; }
-        routePort.apply('del', routesOf(ifname, vips), (rr) => netAddrs.remove(ifname, vips, (r) => done(r.ok ? rr : r)));
+        const end = inFlight.begin();
+        routePort.apply('del', routesOf(ifname, vips), (rr) => netAddrs.remove(ifname, vips, (r) => { end(); done(r.ok ? rr : r); }));
       },
     };
 
@@ -412,6 +419,7 @@ async function runVrrp(
     sd.stopping();
     stopping = true;
     director.stop();
+    await inFlight.idle(STOP_NETLINK_WAIT_MS);
     await netAddrs.idle(STOP_NETLINK_WAIT_MS);
     await vmacs.removeAll();
     log.info('Stopped');

@@ -73,6 +73,8 @@ test('VIP options as ip shows them, notify scripts and FIFO, pid files, clean st
 
   await d.stop('SIGTERM');
   assert.equal(d.child.exitCode, 0, d.log());
+  // Every netlink change finished before the socket closed (no "del ...: EBADF" after "Stopped").
+  assert.doesNotMatch(d.log(), /EBADF|portError/, d.log());
   assert.equal(l.hasAddr('d1', VIP4), false, 'VIP removed at stop');
   assert.equal(l.hasAddr('d1', '10.99.0.201'), false);
   assert.equal(existsSync(pid), false, 'pid file removed');
