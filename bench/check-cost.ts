@@ -4,6 +4,8 @@
 // user+system CPU (process.cpuUsage) per 1000 probes, and the wall time at the given concurrency.
 //
 //   node --import tsx bench/check-cost.ts [probes=5000] [concurrency=64]
+// This is our probe runner alone on the host; the whole daemon beside keepalived 2.2.7's checker
+// process, same configuration, same IPVS guest: bench/lvs-check-cost.ts.
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Prng } from '../src/base/prng.ts';
