@@ -41,7 +41,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createDaemonLogger, type DaemonLogger } from './daemon-log.ts';
-import { removePidFile, writePidFile } from './pid-file.ts';
+import { livePidIn, removePidFile, writePidFile } from './pid-file.ts';
 import { respawnDelayMs } from './supervisor-backoff.ts';
 import { VERSION } from './version.ts';
 import { AF_UNIX, NativeSocket, SOCK_DGRAM } from '../os/native-socket.ts';
@@ -135,34 +135,6 @@ export function describeExit(e: WorkerExit): string {
   }
   if (e.code === 0 && e.announced === undefined) return `${who} exited without saying why (status 0: a signal Node cannot name?)`;
   return `${who} exited with status ${e.code ?? '?'}`;
-}
-
-/** The pid a pid file names, if that process is alive (kill 0; EPERM = alive, not ours). */
-function livePidIn(path: string | undefined): number | undefined {
-  if (path === undefined) return undefined;
-  let pid: number;
-  try {
-    pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
-  }
-  // A worker killed a moment ago may still be a zombie, and a stale file's pid may have been
-  // reused by another program: neither is a running daemon. /proc says which (when readable).
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return undefined;
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    if (!argv.some((a) => /keepalived-ts|[\\/]cli[\\/]main\.ts$/.test(a))) return undefined;
-  } catch {
-    // no /proc: trust kill(0)
-  }
-  return pid;
 }
 
 export async function runSupervisor(o: SupervisorOptions): Promise<number> {

@@ -4,6 +4,7 @@
 // files and the clock.
 
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,14 +96,45 @@ test('address spec: brd + computed, explicit brd, label (IPv4 only), scope names
   assert.equal(v6.preferredLftS, 0);
 });
 
-test('pid file: written, refused while its process lives, removed only if ours', () => {
+test('pid file: written, refused while its process lives, removed only if ours', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kts-pid-'));
   try {
     const f = join(dir, 'sub', 'k.pid');
     assert.deepEqual(writePidFile(f), { ok: true });
     assert.equal(readFileSync(f, 'utf8'), `${process.pid}\n`);
-    const other = writePidFile(f, process.pid + 1_000_000);
-    assert.equal(other.ok, false);
+    // A live daemon (its command line names keepalived) refuses; the same pid as a zombie (killed,
+    // not yet reaped) or as an unrelated program does not.
+    const daemon = spawn('bash', ['-c', 'exec -a keepalived-ts sleep 30'], { stdio: 'ignore' });
+    // `sleep 0.5` becomes a zombie child of `sleep 30` (bash has exec'd by then), which never reaps it.
+    const zombieMaker = spawn('bash', ['-c', 'sleep 0.5 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      writeFileSync(f, `${daemon.pid}\n`);
+      const deadline = Date.now() + 5000;
+      while (!readFileSync(`/proc/${daemon.pid}/cmdline`, 'utf8').startsWith('keepalived-ts') && Date.now() < deadline) { /* exec pending */ }
+      const other = writePidFile(f, process.pid + 1_000_000);
+      assert.equal(other.ok, false);
+      assert.match(other.ok ? '' : other.error, new RegExp(`daemon is already running \\(pid ${daemon.pid} in `));
+    } finally {
+      daemon.kill('SIGKILL');
+    }
+    try {
+      const zombie = await new Promise<number>((resolve) => zombieMaker.stdout!.once('data', (b: Buffer) => resolve(Number.parseInt(b.toString(), 10))));
+      const state = (): string => { const st = readFileSync(`/proc/${zombie}/stat`, 'utf8'); return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3); };
+      const deadline = Date.now() + 5000;
+      while (state() !== 'Z' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(state(), 'Z', 'a zombie to test with');
+      writeFileSync(f, `${zombie}\n`);
+      assert.deepEqual(writePidFile(f), { ok: true }, 'a zombie is not a running daemon');
+    } finally {
+      zombieMaker.kill('SIGKILL');
+    }
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(f, `${sleeper.pid}\n`); // alive, but not a daemon: a reused pid
+      assert.deepEqual(writePidFile(f), { ok: true });
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
     removePidFile(f, 12345);
     assert.ok(existsSync(f), 'not removed by someone else');
     removePidFile(f);
