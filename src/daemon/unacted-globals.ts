@@ -36,7 +36,7 @@ export const UNACTED_GLOBALS: Readonly<Partial<Record<keyof GlobalDefs, string>>
   checker_no_swap: 'not applied yet',
   vrrp_no_swap: 'not applied yet',
   vrrp_cpu_affinity: 'not applied yet',
-  vrrp_rlimit_rttime: 'not applied yet',
+  vrrp_rlimit_rttime: 'not applied: a Node process may legitimately run longer than the cap (a large reload, garbage collection) and SIGXCPU would end it',
   checker_rlimit_rttime: 'not applied yet',
   random_seed: 'not applied: the warm-up spread seed is logged at start-up instead',
   rs_init_notifies: 'not applied yet: notify scripts run on changes only',

@@ -205,3 +205,21 @@ test('the LVS half alone (-C) tells systemd READY, RELOADING and STOPPING too (T
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 });
+
+test('vrrp_rt_priority puts every thread of the worker on SCHED_RR at that priority (chrt reads it back)', async (t) => {
+  if (!ready(t)) return;
+  const l = new VrrpLab('dmnRT', ['d1']);
+  labs.push(l);
+  const d1 = l.startTs('d1', 'global_defs {\n    vrrp_rt_priority 7\n}\n' + instanceConf({ priority: 150, version: 3, advertInt: 0.1 }));
+  await waitFor(() => /vrrp_rt_priority 7: SCHED_RR set on every thread/.test(d1.log()), 30_000, `the worker to set SCHED_RR (log:\n${d1.log()})`);
+  const worker = d1.workerPid();
+  assert.ok(worker !== undefined && worker !== d1.pid, 'the worker, not the supervisor');
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync('chrt', ['-a', '-p', String(worker)], { encoding: 'utf8' });
+  const policies = out.split('\n').filter((x) => /scheduling policy/.test(x));
+  assert.ok(policies.length > 1, `several threads: ${out}`);
+  for (const p of policies) assert.match(p, /SCHED_RR/, out);
+  for (const p of out.split('\n').filter((x) => /scheduling priority/.test(x))) assert.match(p, /: 7$/, out);
+  // The supervisor keeps normal scheduling: only the VRRP work is real-time, as keepalived's VRRP child.
+  assert.match(execFileSync('chrt', ['-p', String(d1.pid)], { encoding: 'utf8' }), /SCHED_OTHER/);
+});
