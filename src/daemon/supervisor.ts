@@ -82,7 +82,14 @@ const EXIT_OK = 0;
 const EXIT_FATAL = 1;
 /** keepalived's KEEPALIVED_EXIT_CONFIG: the worker's "configuration errors - not starting". */
 const EXIT_CONFIG = 4;
-const STOP_TIMEOUT_MS = 10_000;
+/**
+ * A backstop only: the worker bounds its own waits (netlink ACKs for the VIPs, the IPVS removal
+ * while it makes progress), and removing a 21,000-entry table took 0.4-1.8 s in the IPVS guest
+ * (bench/lvs-stop-restart.ts); a loaded machine may need longer, and a SIGKILL mid-removal
+ * would leave entries behind as keepalived's child_wait_time does. Below systemd's default
+ * TimeoutStopSec (90 s).
+ */
+const STOP_TIMEOUT_MS = 60_000;
 
 /** Signals passed on to the worker; SIGTERM and SIGINT also stop us. */
 const FORWARDED = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGUSR1', 'SIGUSR2'] as const;
