@@ -109,6 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     checkOnly: o.check === true,
     dontReleaseVrrp: o.dontReleaseVrrp === true,
     dontReleaseIpvs: o.dontReleaseIpvs === true,
+    dumpConf: o.dumpConf === true,
     ...pidFiles,
     ...(typeof o.controlSocket === 'string' ? { controlSocket: o.controlSocket } : {}),
     ...(typeof o.metricsListen === 'string' ? { metricsListen: o.metricsListen } : {}),

@@ -44,6 +44,8 @@ import { OsVrrpLink, type LinkEndpoint } from '../os/vrrp-link.ts';
 import { VmacPort } from '../os/vmac-port.ts';
 import { GcStats } from './gc-stats.ts';
 import { InFlight } from './in-flight.ts';
+import { renderDump } from './dump-service.ts';
+import { dumpPaths } from './dump-paths.ts';
 import { IoFirstClock } from './io-first-clock.ts';
 import { TimingProbe } from './timing-probe.ts';
 import { timingDeferredLog } from './timing-deferred-log.ts';
@@ -92,6 +94,8 @@ export interface DaemonOptions extends DaemonServiceOptions {
   readonly errorOut?: { write(s: string): unknown };
   /** Aborting stops the daemon like SIGTERM (in-process use and tests). */
   readonly stopSignal?: AbortSignal;
+  /** -d: log the data dump (USR1's text) once the daemon has started, as keepalived -d does. */
+  readonly dumpConf?: boolean;
 }
 
 const EXIT_OK = 0;
@@ -134,7 +138,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   }
   let lvs: LvsHandle | undefined;
   const history = new EventHistory();
-  const running: Running = { config, director: undefined, history };
+  const running: Running = { config, director: undefined, history, started: () => { if (o.dumpConf) logDataDump(view, log); } };
   const view: DaemonView = {
     pid: process.pid,
     version: VERSION,
@@ -155,6 +159,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       errOut.write(`keepalived-ts: nothing to run in ${o.file} (no ${wantVrrp ? 'vrrp_instance' : 'virtual_server'})\n`);
       return EXIT_FATAL;
     }
+    running.started();
     // The LVS half alone (-C, or no vrrp_instance) tells systemd too (Type=notify).
     const signals = new SignalQueue(o.stopSignal);
     const sd = new SdNotify();
@@ -196,6 +201,19 @@ interface Running {
   config: KeepalivedConfig;
   director: Director | undefined;
   readonly history: EventHistory;
+  /** Called once both halves run (-d's dump). */
+  readonly started: () => void;
+}
+
+/** keepalived -d: the configuration data, as USR1 writes it, into the log line by line. */
+function logDataDump(view: DaemonView, log: DaemonLogger): void {
+  try {
+    for (const f of renderDump('data', view, dumpPaths(view.config()))) {
+      for (const line of f.text.split('\n')) if (line !== '') log.info(line);
+    }
+  } catch (e) {
+    log.warn(`-d: the configuration dump failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 interface Live {
@@ -367,6 +385,7 @@ async function runVrrp(
     }
     director.start();
     started = true;
+    running.started();
     const sd = new SdNotify();
     closers.push(() => sd.close());
     const notifyErr = sd.ready(`${specs.length} VRRP instance(s)`);

@@ -223,3 +223,15 @@ test('vrrp_rt_priority puts every thread of the worker on SCHED_RR at that prior
   // The supervisor keeps normal scheduling: only the VRRP work is real-time, as keepalived's VRRP child.
   assert.match(execFileSync('chrt', ['-p', String(d1.pid)], { encoding: 'utf8' }), /SCHED_OTHER/);
 });
+
+test('-d logs the configuration data at start (the text USR1 writes), as keepalived -d does', async (t) => {
+  if (!ready(t)) return;
+  const l = new VrrpLab('dmnD', ['d1']);
+  labs.push(l);
+  const d1 = l.startTs('d1', instanceConf({ priority: 150, version: 3, advertInt: 0.1 }), ['-d']);
+  await waitFor(() => /VRRP Topology/.test(d1.log()), 30_000, `the dump in the log (log:\n${d1.log()})`);
+  assert.match(d1.log(), /------< Global definitions >------/);
+  assert.match(d1.log(), /VRRP Instance = VI_1/);
+  await d1.stop('SIGTERM');
+  assert.equal(d1.child.exitCode, 0, d1.log());
+});
