@@ -70,6 +70,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { runConfigTest } = await import('./config-test.ts');
     return runConfigTest({ ...common, logFile: typeof o.configTest === 'string' && o.configTest !== '' ? o.configTest : undefined });
   }
+  // -u: keepalived's umask for the files it creates (pid files, dumps, FIFOs), numeric.
+  if (typeof o.umask === 'string') {
+    const mask = /^0?[0-7]{1,4}$/.test(o.umask) ? Number.parseInt(o.umask, 8) : Number.NaN;
+    if (Number.isNaN(mask)) {
+      process.stderr.write(`keepalived-ts: invalid umask '${o.umask}' (expected an octal number such as 022)\n`);
+      return 1;
+    }
+    process.umask(mask);
+  }
+  // Options keepalived-ts reads but whose effect it does not provide: said once, at start, by
+  // the supervisor (the worker runs the same command line and stays quiet about them).
+  if (process.env[WORKER_ENV] !== '1') {
+    for (const [key, why] of INERT_OPTIONS) {
+      if (o[key] !== undefined) process.stderr.write(`keepalived-ts: warning: ${why}\n`);
+    }
+  }
   // The worker (see supervisor.ts) is this same command line started by the supervisor with
   // WORKER_ENV set; the marker is removed at once so scripts we run do not inherit it.
   const isWorker = process.env[WORKER_ENV] === '1';
@@ -110,6 +126,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     dontReleaseVrrp: o.dontReleaseVrrp === true,
     dontReleaseIpvs: o.dontReleaseIpvs === true,
     dumpConf: o.dumpConf === true,
+    ...(typeof o.namespace === 'string' ? { namespace: o.namespace } : {}),
     ...pidFiles,
     ...(typeof o.controlSocket === 'string' ? { controlSocket: o.controlSocket } : {}),
     ...(typeof o.metricsListen === 'string' ? { metricsListen: o.metricsListen } : {}),
@@ -133,6 +150,15 @@ async function tellParent(code: number): Promise<void> {
   });
   if (process.connected) process.disconnect();
 }
+
+/** Accepted for keepalived's command lines, without effect here (each said at start). */
+const INERT_OPTIONS: ReadonlyArray<readonly [key: string, why: string]> = [
+  ['releaseVips', '-X/--release-vips has no effect: VIPs are released on stop unless -V'],
+  ['addressMonitoring', '-a/--address-monitoring has no effect: address changes are not logged'],
+  ['coreDump', '-m/--core-dump has no effect: Node.js writes no core by default (use ulimit -c and --abort-on-uncaught-exception)'],
+  ['coreDumpPattern', '-M/--core-dump-pattern has no effect: /proc/sys/kernel/core_pattern is left alone'],
+  ['logFacility', '-S/--log-facility has no effect: logs go to stdout (journald) or the console (-l), not syslog'],
+];
 
 /** Marks the supervisor's worker process (internal: not an option, not for users). */
 const WORKER_ENV = 'KEEPALIVED_TS_WORKER';

@@ -44,6 +44,7 @@ import { OsVrrpLink, type LinkEndpoint } from '../os/vrrp-link.ts';
 import { VmacPort } from '../os/vmac-port.ts';
 import { GcStats } from './gc-stats.ts';
 import { InFlight } from './in-flight.ts';
+import { enterNamespace } from './enter-namespace.ts';
 import { renderDump } from './dump-service.ts';
 import { dumpPaths } from './dump-paths.ts';
 import { IoFirstClock } from './io-first-clock.ts';
@@ -96,6 +97,8 @@ export interface DaemonOptions extends DaemonServiceOptions {
   readonly stopSignal?: AbortSignal;
   /** -d: log the data dump (USR1's text) once the daemon has started, as keepalived -d does. */
   readonly dumpConf?: boolean;
+  /** -s NAME: run in that network namespace (overrides the configuration's net_namespace). */
+  readonly namespace?: string;
 }
 
 const EXIT_OK = 0;
@@ -112,7 +115,26 @@ function defaultFormat(d: Diagnostic): string {
 export async function runDaemon(o: DaemonOptions): Promise<number> {
   const errOut = o.errorOut ?? process.stderr;
   const log = createDaemonLogger(o);
-  const loaded = await loadConfig({ ...o, hostChecks: o.hostChecks ?? true });
+  if (o.namespace !== undefined) {
+    const err = enterNamespace(o.namespace);
+    if (err) {
+      errOut.write(`keepalived-ts: ${err} - not starting\n`);
+      return EXIT_CONFIG;
+    }
+  }
+  let loaded = await loadConfig({ ...o, hostChecks: o.hostChecks ?? true });
+  const configNs = loaded.config?.net_namespace;
+  if (o.namespace === undefined && configNs !== undefined) {
+    // The file names the namespace: enter it, then read the file again so the host checks
+    // (interfaces, addresses) judge it against the namespace it will run in.
+    const err = enterNamespace(configNs);
+    if (err) {
+      errOut.write(`keepalived-ts: ${err} - not starting\n`);
+      return EXIT_CONFIG;
+    }
+    log.info(`Running in network namespace ${configNs}`);
+    loaded = await loadConfig({ ...o, hostChecks: o.hostChecks ?? true });
+  }
   const fmt = o.formatDiagnostic ?? defaultFormat;
   for (const d of loaded.diagnostics) errOut.write(fmt(d) + '\n');
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;

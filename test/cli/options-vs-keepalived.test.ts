@@ -78,3 +78,15 @@ test('options and exit codes: keepalived 2.2.7 and keepalived-ts on the same com
   }
   process.stderr.write(`${rows.join('\n')}\n`);
 });
+
+test('options read without effect are said at start; -u takes an octal umask or is refused', () => {
+  const bad = run([KTS, '-n', '-u', '9x', '-f', '/nonexistent/keepalived.conf']);
+  assert.equal(bad.status, 1, bad.stderr);
+  assert.match(bad.stderr, /invalid umask '9x'/);
+  // The worker refuses the missing file (exit 4) after the supervisor has warned about -a and -S.
+  const r = run([KTS, '-n', '-a', '-S', '1', '-u', '022', '-f', '/nonexistent/keepalived.conf']);
+  assert.equal(r.status, 4, r.stderr);
+  assert.match(r.stderr, /warning: -a\/--address-monitoring has no effect/);
+  assert.match(r.stderr, /warning: -S\/--log-facility has no effect/);
+  assert.equal(r.stderr.match(/address-monitoring/g)?.length, 1, 'said once, by the supervisor');
+});
