@@ -121,6 +121,8 @@ export function lvsSpecFromConfig(config: KeepalivedConfig): LvsSpecResult {
   const virtualServers: LvsVirtualServer[] = [];
   for (const vs of config.virtual_servers) {
     const id = virtualServerKey(vs);
+    // Read by -t as keepalived reads it, but not acted upon yet: said, never silently ignored.
+    if (vs.ha_suspend) diagnostics.push({ subject: id, message: 'ha_suspend is not supported yet: its checkers run whether or not this director holds the address' });
     const t = target(vs);
     if (!t) {
       diagnostics.push({ subject: id, message: `unreadable virtual server address ${vs.ip ?? '?'}` });
