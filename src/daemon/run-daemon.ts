@@ -54,6 +54,7 @@ import { timingPrewarm } from './timing-prewarm.ts';
 import { applyVrrpPriority } from './process-priority.ts';
 import { createDaemonLogger, type DaemonLogger } from './daemon-log.ts';
 import { loadConfig } from './load-config.ts';
+import { LvsSyncDriver } from './lvs-sync-driver.ts';
 import { startLvs, type LvsHandle } from './lvs-start.ts';
 import { removePidFile, writePidFile } from './pid-file.ts';
 import { SignalQueue, execResolver, notifierConfig, trackedFiles, vipOptionsOf } from './daemon-wiring.ts';
@@ -333,6 +334,9 @@ async function runVrrp(
     closers.push(() => scripts.killAll());
     const notifier = new ScriptNotifier(notifierConfig(config, plan, live.exec), { warn: (m) => log.warn(m), info: (m) => log.info(m) });
     closers.push(() => notifier.close());
+    // global_defs lvs_sync_daemon: the IPVS sync daemon follows its VRRP instance (lvs-sync-driver.ts).
+    const lvsSync = new LvsSyncDriver(config, log);
+    closers.push(() => lvsSync.close());
 
     // virtual_routes follow the VIPs: added after them, removed before them. -V keeps both.
     const routePort = new NetlinkRoutePort(nl);
@@ -377,7 +381,7 @@ async function runVrrp(
       announcer: vlog.wrapAnnouncer(probed.announcer),
       scripts,
       notifier: vlog.wrapNotifier(notifier),
-    }, plan.director, (e) => { timing?.onEvent(e); vlog.onEvent(e); running.history.onVrrp(e); });
+    }, plan.director, (e) => { timing?.onEvent(e); vlog.onEvent(e); running.history.onVrrp(e); lvsSync.onEvent(e); });
     vlog.attach(director);
     running.director = director;
 
@@ -429,6 +433,7 @@ async function runVrrp(
         }
       }
       lvs?.reload(loaded);
+      lvsSync.reload(loaded);
       live.config = loaded;
       running.config = loaded;
       live.plan = next;
@@ -462,6 +467,7 @@ async function runVrrp(
     director.stop();
     await inFlight.idle(STOP_NETLINK_WAIT_MS);
     await netAddrs.idle(STOP_NETLINK_WAIT_MS);
+    await lvsSync.stop(STOP_NETLINK_WAIT_MS);
     await vmacs.removeAll();
     log.info('Stopped');
     return EXIT_OK;
