@@ -102,7 +102,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return runSupervisor({
       worker: {
         file: process.execPath,
-        args: [...process.execArgv, process.argv[1]!, ...argv],
+        args: [...process.execArgv, ...workerV8Flags(process.execArgv), process.argv[1]!, ...argv],
         env: { ...process.env, [WORKER_ENV]: '1' },
       },
       ...(typeof o.pid === 'string' ? { pidFile: o.pid } : {}),
@@ -159,6 +159,28 @@ const INERT_OPTIONS: ReadonlyArray<readonly [key: string, why: string]> = [
   ['coreDumpPattern', '-M/--core-dump-pattern has no effect: /proc/sys/kernel/core_pattern is left alone'],
   ['logFacility', '-S/--log-facility has no effect: logs go to stdout (journald) or the console (-l), not syslog'],
 ];
+
+/**
+ * V8 flags for the worker only (issue 3, bench/vrrp-memory.ts), added unless the command line
+ * already sets them (node's own flags before the script, as `node --max-semi-space-size=8
+ * keepalived-ts.mjs` would give):
+ *  - --max-semi-space-size=SEMI_SPACE_MIB: V8 grows the young generation up to 2 x 16 MiB while
+ *    start-up allocates fast (parsing, building 2000 instances) and never shrinks it while
+ *    adverts keep allocating; the steady state needs far less. A small young generation means
+ *    more, but shorter, scavenges (each copies only what survives).
+ *  - --expose-gc: lets the worker run one full collection after start-up and after a reload
+ *    (daemon/load-config.ts releaseStartupGarbage), so the parse's pages go back to the system.
+ */
+export function workerV8Flags(execArgv: readonly string[]): string[] {
+  const has = (flag: string): boolean => execArgv.some((a) => a === flag || a.startsWith(`${flag}=`) || a.replace(/_/g, '-').startsWith(`${flag}=`) || a.replace(/_/g, '-') === flag);
+  const out: string[] = [];
+  if (!has('--max-semi-space-size')) out.push(`--max-semi-space-size=${SEMI_SPACE_MIB}`);
+  if (!has('--expose-gc')) out.push('--expose-gc');
+  return out;
+}
+
+/** The worker's young-generation semi-space cap, MiB (see workerV8Flags). */
+const SEMI_SPACE_MIB = 1;
 
 /** Marks the supervisor's worker process (internal: not an option, not for users). */
 const WORKER_ENV = 'KEEPALIVED_TS_WORKER';
