@@ -5,7 +5,9 @@
 // named instance (keepalived/check/ipvswrapper.c ipvs_syncd_master / ipvs_syncd_backup, called
 // from vrrp.c and vrrp_scheduler.c):
 //  - at start, both daemons are stopped, errors ignored (vrrp_daemon.c start_vrrp: a previous run
-//    that crashed may have left one running, and NEW_DAEMON would then fail with EEXIST);
+//    that crashed may have left one running, and NEW_DAEMON would then fail with EEXIST).
+//    keepalived 2.2.7 means to but does not (measured in test/kernel/lvs-sync-daemon.test.ts:
+//    "Daemon has already run(17)", the stale daemon stays); we do what its source says;
 //  - the instance becomes MASTER: stop the backup daemon, start the master one;
 //  - the instance enters BACKUP (at start too) or leaves MASTER for FAULT: stop the master daemon,
 //    start the backup one. BACKUP <-> FAULT changes nothing (the backup daemon keeps running);

@@ -1,6 +1,7 @@
 // global_defs lvs_sync_daemon against a real IPVS kernel (the run-in-vm.sh guest; this host has
-// no IPVS): two directors in namespaces, keepalived 2.2.7 first, then keepalived-ts, each read
-// with `ipvsadm -L --daemon` in both namespaces (the guest side, with the steps, is
+// no IPVS): two directors in namespaces, keepalived 2.2.7 first, then keepalived-ts (also on the
+// sync daemons a crashed run left), each read with `ipvsadm -L --daemon` in both namespaces and
+// compared with keepalived's readings (the guest side, with the steps, is
 // test/kernel/guest/lvs-sync-guest.ts). The CLI and the guest script are bundled with esbuild:
 // tsx in the one-CPU user-mode guest costs ~15 s per process.
 import { test } from 'node:test';
@@ -15,7 +16,7 @@ import { hasCommand, isRoot, need } from '../support/env.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { ADDON, RUN_IN_VM } from './guest/lvs-lab-runner.ts';
 
-const NAMES = ['keepalived', 'keepalived-ts'].flatMap((who) => [
+const NAMES = ['keepalived', 'keepalived-ts', 'keepalived-ts (leftovers of a crash)'].flatMap((who) => [
   `${who}: master daemon in the master's namespace, backup daemon in the backup's`,
   `${who}: SIGTERM on the master: the backup's namespace shows a master daemon, the old master's none`,
   `${who}: SIGTERM on the last director leaves no sync daemon`,

@@ -2,12 +2,17 @@
 // test/kernel/lvs-sync-daemon.test.ts:   node lvs-sync-guest.mjs CLI_BUNDLE WORK_DIR
 // Two directors A (priority 150) and B (priority 100) in namespaces joined by a veth pair, one
 // vrrp_instance each and `lvs_sync_daemon eth0 VI_1 maxlen 1400 port 8850` (no id: syncid is
-// the vrid). The same scenario runs with keepalived 2.2.7 first, then with keepalived-ts:
-//   1. both up: A's namespace holds the master sync daemon, B's the backup one;
+// the vrid). The same scenario runs with keepalived 2.2.7 first, then with keepalived-ts, then
+// keepalived-ts again on the daemons a crashed earlier run left (syncid 9 in both namespaces):
+//   1. both up: A's namespace holds the master sync daemon, B's the backup one (syncid 51);
 //   2. SIGTERM A: B's namespace turns to a master daemon, A's holds none;
 //   3. SIGTERM B: B's holds none.
 // The oracle is the kernel, read with `ipvsadm -L --daemon` in each namespace; each step's
 // readings of keepalived-ts are also compared with keepalived 2.2.7's.
+// The leftovers run is ours alone: keepalived's vrrp_daemon.c stops both daemons at start ("stop
+// any instances of it that may have been running if we terminated abnormally"), but 2.2.7 in
+// this guest (measured) keeps them: "IPVS cmd IP_VS_SO_SET_STARTDAEMON(1163) error: Daemon has
+// already run(17)", and the stale syncid 9 daemons stay. keepalived-ts does what the source means.
 // Output: `KTS-RESULT {"name","ok","detail"}` per check.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -77,24 +82,32 @@ const isMaster = (l: readonly string[]): boolean => l.length === 1 && l[0]!.star
 const isBackup = (l: readonly string[]): boolean => l.length === 1 && l[0]!.startsWith('backup sync daemon');
 
 /** One run of the scenario; returns each step's readings (A, B). */
-async function scenario(who: Who): Promise<Record<string, { A: string[]; B: string[] }>> {
+async function scenario(who: Who, leftovers: boolean): Promise<Record<string, { A: string[]; B: string[] }>> {
   const seen: Record<string, { A: string[]; B: string[] }> = {};
   const read = (step: string): { A: string[]; B: string[] } => (seen[step] = { A: daemons('A'), B: daemons('B') });
+  // What a crashed earlier run leaves (syncid 9): the master-to-be holds a master daemon already
+  // (NEW_DAEMON alone would fail with EEXIST), the backup-to-be a backup one.
+  if (leftovers) {
+    sh(`ip netns exec ${NS.A} ipvsadm --start-daemon master --mcast-interface eth0 --syncid 9`);
+    sh(`ip netns exec ${NS.B} ipvsadm --start-daemon backup --mcast-interface eth0 --syncid 9`);
+  }
+  const tag = leftovers ? `${who} (leftovers of a crash)` : who;
   const a = start(who, 'A');
   const b = start(who, 'B');
   try {
-    const up = await until(() => isMaster(daemons('A')) && isBackup(daemons('B')), 90_000);
+    const fresh = (l: readonly string[]): boolean => l.length === 1 && l[0]!.includes('syncid=51,');
+    const up = await until(() => isMaster(daemons('A')) && isBackup(daemons('B')) && fresh(daemons('A')) && fresh(daemons('B')), 90_000);
     const r1 = read('up');
-    result(`${who}: master daemon in the master's namespace, backup daemon in the backup's`, up,
+    result(`${tag}: master daemon in the master's namespace, backup daemon in the backup's`, up,
       `A: ${JSON.stringify(r1.A)} B: ${JSON.stringify(r1.B)}${up ? '' : `\n--- A log\n${a.log}\n--- B log\n${b.log}`}`);
     const aExited = await stop(a);
     const over = await until(() => isMaster(daemons('B')) && daemons('A').length === 0, 60_000);
     const r2 = read('A stopped');
-    result(`${who}: SIGTERM on the master: the backup's namespace shows a master daemon, the old master's none`, over && aExited,
+    result(`${tag}: SIGTERM on the master: the backup's namespace shows a master daemon, the old master's none`, over && aExited,
       `A exited: ${aExited}; A: ${JSON.stringify(r2.A)} B: ${JSON.stringify(r2.B)}${over ? '' : `\n--- B log\n${b.log}`}`);
     const bExited = await stop(b);
     const r3 = read('B stopped');
-    result(`${who}: SIGTERM on the last director leaves no sync daemon`, bExited && r3.A.length === 0 && r3.B.length === 0,
+    result(`${tag}: SIGTERM on the last director leaves no sync daemon`, bExited && r3.A.length === 0 && r3.B.length === 0,
       `B exited: ${bExited}; A: ${JSON.stringify(r3.A)} B: ${JSON.stringify(r3.B)}`);
     return seen;
   } finally {
@@ -115,8 +128,9 @@ async function main(): Promise<void> {
     ...(['A', 'B'] as const).flatMap((n) => [`ip -n ${NS[n]} link set lo up`, `ip -n ${NS[n]} link set eth0 up`]),
   ].join('\n'));
   try {
-    const theirs = await scenario('keepalived');
-    const ours = await scenario('keepalived-ts');
+    const theirs = await scenario('keepalived', false);
+    const ours = await scenario('keepalived-ts', false);
+    await scenario('keepalived-ts', true);
     result('keepalived-ts: every step reads as keepalived 2.2.7 in both namespaces', JSON.stringify(ours) === JSON.stringify(theirs),
       `keepalived-ts: ${JSON.stringify(ours)}\nkeepalived:    ${JSON.stringify(theirs)}`);
   } finally {
