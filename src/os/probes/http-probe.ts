@@ -1,23 +1,32 @@
-// HTTP_GET / SSL_GET on Linux through undici (keepalived check_http.c / check_ssl.c).
+// HTTP_GET / SSL_GET on Linux (keepalived check_http.c / check_ssl.c): one connection per probe,
+// one request, the response read by HttpResponseReader, the verdict from src/check/http-verdict.ts.
 //
-// One undici Client per target (address, port, bind, TLS options), created on first use and
-// kept: it holds no socket between probes because every request is sent with `reset: true`
-// (Connection: close), so like keepalived each probe opens and closes its own connection.
-// The Client dials through our own connector, so bindto/bind_port, SNI (enable_sni/sni_name)
-// and the certificate options (verify or not, CA, client certificate) are exactly ours:
-// keepalived does not verify the server certificate unless told to, and neither do we.
-// The body is streamed through node:crypto's MD5 (genhash's digest); only a url with a regex keeps
-// the text. The verdict itself is src/check/http-verdict.ts. connect_timeout bounds the connect,
-// the wait for headers and every gap in the body, as keepalived's per-read timeout does.
-// Not reproduced: HTTP/1.0 on the wire (undici speaks HTTP/1.1; the request still closes).
+// The request is keepalived's (genhash's): `GET <path> HTTP/1.0` (HTTP/1.1 with http_protocol
+// 1.1), User-Agent: KeepAliveClient, Host, and Connection: close always -- like keepalived each
+// probe opens and closes its own connection. The response ends at Content-Length, at the last
+// chunk, or when the server closes. The body is streamed through MD5 only when the url has a
+// digest (genhash's digest), and kept as text only when it has a regex.
+// connect_timeout bounds the connect (and TLS handshake), the wait for the headers and every gap
+// in the body, as keepalived's per-read timeout does: one timer per probe, refreshed by progress.
+// bindto/bind_port, SNI (enable_sni/sni_name) and the certificate options are the socket's own;
+// keepalived does not verify the server certificate unless told to, and neither do we. The TLS
+// context (CA, client certificate) is built once per target and reused, as keepalived keeps one
+// SSL_CTX, instead of once per connection. With a fixed bind_port the connection is closed with a
+// RST, as TCP_CHECK does, so the 4-tuple is not held in TIME_WAIT by an early close of ours.
+//
+// Why not undici (used until issue 4): a Client request per probe built an AbortController, a
+// Readable body consumed through an async iterator and several promises, for one small response
+// per second; at a daemon's pace that JavaScript never gets optimised and was most of the checker's
+// CPU (1.8 ms per probe on the host, 8.5 ms in the user-mode IPVS guest against keepalived's 2.9:
+// bench/lvs-check-cost.ts).
 
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import { Client, type buildConnector } from 'undici';
-import type { ProbeSpec } from '../../check/checker-spec.ts';
+import type { ProbeSpec, TlsSpec } from '../../check/checker-spec.ts';
 import { httpVerdict, needsBodyText, planHttpRequest } from '../../check/http-verdict.ts';
+import { HttpResponseReader } from './http-response-reader.ts';
 import { type Cancel, type ProbeImpl, dialHost, errorReason, msFromUs } from './probe-impl.ts';
 
 export type HttpSpec = Extract<ProbeSpec, { kind: 'http' }>;
@@ -25,37 +34,7 @@ export type HttpSpec = Extract<ProbeSpec, { kind: 'http' }>;
 /** A regex is searched in at most this much of the body (the digest always covers all of it). */
 const MAX_TEXT_BYTES = 4 * 1024 * 1024;
 
-export class HttpClients {
-  private readonly clients = new Map<string, Client>();
-
-  get(spec: HttpSpec): Client {
-    const c = spec.connect;
-    const key = JSON.stringify([c.host, c.port, c.bindTo, c.bindPort, c.bindIf, c.timeoutUs, spec.tls ?? null]);
-    let client = this.clients.get(key);
-    if (!client) {
-      client = new Client(`${spec.tls ? 'https' : 'http'}://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`, {
-        connect: connector(spec),
-        pipelining: 1,
-        headersTimeout: msFromUs(c.timeoutUs),
-        bodyTimeout: msFromUs(c.timeoutUs),
-      });
-      this.clients.set(key, client);
-    }
-    return client;
-  }
-
-  get size(): number {
-    return this.clients.size;
-  }
-
-  async close(): Promise<void> {
-    const all = [...this.clients.values()];
-    this.clients.clear();
-    await Promise.all(all.map((c) => c.destroy().catch(() => undefined)));
-  }
-}
-
-/** PEM text from the spec, else from its file (read once, when the target's Client is made). */
+/** PEM text from the spec, else from its file (read once, when the target's context is made). */
 function pem(text: string | undefined, file: string | undefined): string | undefined {
   if (text !== undefined) return text;
   if (file === undefined) return undefined;
@@ -67,16 +46,96 @@ function pem(text: string | undefined, file: string | undefined): string | undef
   }
 }
 
-function connector(spec: HttpSpec): buildConnector.connector {
-  const c = spec.connect;
-  const t = spec.tls;
-  const ca = pem(t?.caPem, t?.caFile);
-  const cert = pem(t?.certPem, t?.certFile);
-  const key = pem(t?.keyPem, t?.keyFile);
-  return (_opts, callback) => {
+/** Per-target state kept between probes: the TLS context of each SSL_GET target. */
+export class HttpClients {
+  private readonly contexts = new WeakMap<TlsSpec, tls.SecureContext | Error>();
+  private count = 0;
+
+  secureContext(t: TlsSpec): tls.SecureContext | Error {
+    let c = this.contexts.get(t);
+    if (!c) {
+      const ca = pem(t.caPem, t.caFile);
+      const cert = pem(t.certPem, t.certFile);
+      const key = pem(t.keyPem, t.keyFile);
+      try {
+        c = tls.createSecureContext({
+          ...(ca !== undefined ? { ca } : {}),
+          ...(cert !== undefined ? { cert } : {}),
+          ...(key !== undefined ? { key } : {}),
+          ...(t.keyPassword !== undefined ? { passphrase: t.keyPassword } : {}),
+        });
+      } catch (e) {
+        c = new Error(`TLS configuration: ${errorReason(e)}`);
+      }
+      this.contexts.set(t, c);
+      this.count++;
+    }
+    return c;
+  }
+
+  /** How many TLS contexts were built (for tests: one per target, not per probe). */
+  get size(): number {
+    return this.count;
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held between probes: every connection is closed by its own probe.
+  }
+}
+
+/** Header names as keepalived writes them ("User-Agent", "Host"). */
+function headerName(lower: string): string {
+  return lower.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+}
+
+/** The request bytes, built once per spec object (a checker's spec is the same object every probe). */
+const requests = new WeakMap<HttpSpec, Buffer>();
+function requestOf(spec: HttpSpec): Buffer {
+  let r = requests.get(spec);
+  if (!r) {
+    const c = spec.connect;
+    const plan = planHttpRequest(spec.url, spec.protocol, c.host, c.port, spec.tls !== undefined);
+    const lines = [`${plan.method} ${plan.path} HTTP/${spec.protocol === '1.1' ? '1.1' : '1.0'}`];
+    for (const [name, value] of plan.headers) lines.push(`${headerName(name)}: ${value}`);
+    lines.push('Connection: close', '', '');
+    r = Buffer.from(lines.join('\r\n'), 'latin1');
+    requests.set(spec, r);
+  }
+  return r;
+}
+
+export function httpProbe(clients: HttpClients): ProbeImpl<HttpSpec> {
+  return (spec, done): Cancel => {
+    const c = spec.connect;
+    const t = spec.tls;
+    let finished = false;
+    let phase: 'connect' | 'response' = 'connect';
+    const url = spec.url;
+    const md5: Hash | undefined = url.digest !== undefined ? createHash('md5') : undefined;
+    const wantText = needsBodyText(url);
+    const parts: Buffer[] = [];
+    let kept = 0;
+    const reader = new HttpResponseReader((chunk) => {
+      md5?.update(chunk);
+      if (wantText && kept < MAX_TEXT_BYTES) {
+        parts.push(chunk);
+        kept += chunk.length;
+      }
+    });
+
+    let context: tls.SecureContext | undefined;
+    if (t) {
+      const ctx = clients.secureContext(t);
+      if (ctx instanceof Error) {
+        done({ kind: 'failed', reason: `HTTP request failed: ${ctx.message}` });
+        return () => undefined;
+      }
+      context = ctx;
+    }
     const common = {
       host: dialHost(c.host, c.bindIf),
       port: c.port,
+      // keepalived never resolves names and never tries several addresses.
       autoSelectFamily: false,
       ...(c.bindTo !== undefined ? { localAddress: c.bindTo } : {}),
       ...(c.bindPort !== undefined ? { localPort: c.bindPort } : {}),
@@ -84,88 +143,58 @@ function connector(spec: HttpSpec): buildConnector.connector {
     const socket: net.Socket = t
       ? tls.connect({
           ...common,
+          secureContext: context!,
           rejectUnauthorized: t.verify,
           ...(t.servername !== undefined ? { servername: t.servername } : {}),
-          ...(ca !== undefined ? { ca } : {}),
-          ...(cert !== undefined ? { cert } : {}),
-          ...(key !== undefined ? { key } : {}),
-          ...(t.keyPassword !== undefined ? { passphrase: t.keyPassword } : {}),
-          ALPNProtocols: ['http/1.1'],
         })
       : net.connect(common);
-    let settled = false;
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      socket.destroy();
-      const err = Object.assign(new Error(`connect timeout after ${c.timeoutUs / 1000} ms`), { code: 'ETIMEDOUT' });
-      callback(err, null);
-    }, msFromUs(c.timeoutUs));
-    socket.once(t ? 'secureConnect' : 'connect', () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.setNoDelay(true);
-      callback(null, socket as Parameters<Parameters<buildConnector.connector>[1]>[1] & object);
-    });
-    socket.once('error', (e) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      callback(e, null);
-    });
-  };
-}
 
-export function httpProbe(clients: HttpClients): ProbeImpl<HttpSpec> {
-  return (spec, done): Cancel => {
-    const abort = new AbortController();
-    let finished = false;
-    const finish = (o: Parameters<typeof done>[0]) => {
+    const close = (): void => {
+      if (c.bindPort !== undefined && socket.readyState === 'open') socket.resetAndDestroy();
+      else socket.destroy();
+    };
+    const finish = (o: Parameters<typeof done>[0]): void => {
       if (finished) return;
       finished = true;
+      clearTimeout(timer);
+      close();
       done(o);
     };
-    const plan = planHttpRequest(spec.url, spec.protocol, spec.connect.host, spec.connect.port, spec.tls !== undefined);
-    const wantText = needsBodyText(spec.url);
-    const run = async () => {
-      const res = await clients.get(spec).request({
-        method: plan.method,
-        path: plan.path,
-        headers: Object.fromEntries(plan.headers),
-        // Connection: close: a fresh connection per probe, as keepalived does.
-        reset: true,
-        signal: abort.signal,
-      });
-      const md5 = createHash('md5');
-      const parts: Buffer[] = [];
-      let kept = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        md5.update(chunk);
-        if (wantText && kept < MAX_TEXT_BYTES) {
-          parts.push(chunk);
-          kept += chunk.length;
-        }
-      }
-      const v = httpVerdict(spec.url, {
-        status: res.statusCode,
-        bodyMd5: md5.digest('hex'),
+    const timer = setTimeout(() => {
+      finish({ kind: 'timeout', reason: phase === 'connect' ? `HTTP connect timeout after ${c.timeoutUs / 1000} ms` : `HTTP no data from the server for ${c.timeoutUs / 1000} ms` });
+    }, msFromUs(c.timeoutUs));
+    const verdict = (): void => {
+      const v = httpVerdict(url, {
+        status: reader.status,
+        bodyMd5: md5 ? md5.digest('hex') : '',
         ...(wantText ? { bodyText: Buffer.concat(parts).subarray(0, MAX_TEXT_BYTES).toString('latin1') } : {}),
       });
       finish(v.ok ? { kind: 'ok', detail: v.detail } : { kind: 'failed', reason: v.reason });
     };
-    run().catch((e: unknown) => {
-      const code = (e as { code?: string }).code;
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-        finish({ kind: 'timeout', reason: `HTTP ${errorReason(e)}` });
-      } else {
-        finish({ kind: 'failed', reason: `HTTP request failed: ${errorReason(e)}` });
-      }
+    const result = (r: ReturnType<HttpResponseReader['feed']>): void => {
+      if (r === 'more') return;
+      if (r === 'done') verdict();
+      else finish({ kind: 'failed', reason: `HTTP request failed: ${r.bad}` });
+    };
+
+    socket.once(t ? 'secureConnect' : 'connect', () => {
+      phase = 'response';
+      timer.refresh();
     });
+    socket.on('data', (chunk: Buffer) => {
+      if (finished) return;
+      timer.refresh();
+      result(reader.feed(chunk));
+    });
+    socket.once('end', () => { if (!finished) result(reader.end()); });
+    socket.once('error', (e) => finish({ kind: 'failed', reason: `HTTP request failed: ${errorReason(e)}` }));
+    // Queued by the socket until the connection (and the TLS handshake) is up.
+    socket.write(requestOf(spec));
     return () => {
+      if (finished) return;
       finished = true;
-      abort.abort();
+      clearTimeout(timer);
+      socket.destroy();
     };
   };
 }
