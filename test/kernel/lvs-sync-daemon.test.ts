@@ -20,7 +20,10 @@ const NAMES = ['keepalived', 'keepalived-ts', 'keepalived-ts (leftovers of a cra
   `${who}: master daemon in the master's namespace, backup daemon in the backup's`,
   `${who}: SIGTERM on the master: the backup's namespace shows a master daemon, the old master's none`,
   `${who}: SIGTERM on the last director leaves no sync daemon`,
-]).concat(['keepalived-ts: every step reads as keepalived 2.2.7 in both namespaces']);
+]).concat([
+  'keepalived-ts (leftovers of a crash): SIGHUP with a new id restarts the master daemon with that syncid',
+  'keepalived-ts: every step reads as keepalived 2.2.7 in both namespaces',
+]);
 
 test('lvs_sync_daemon follows the VRRP instance in an IPVS guest, as keepalived 2.2.7', { timeout: 400_000 }, async (t) => {
   if (!need(t, isRoot(), 'root (run-in-vm.sh installs its packages and runs the guest)')) return;

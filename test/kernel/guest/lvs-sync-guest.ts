@@ -5,6 +5,7 @@
 // the vrid). The same scenario runs with keepalived 2.2.7 first, then with keepalived-ts, then
 // keepalived-ts again on the daemons a crashed earlier run left (syncid 9 in both namespaces):
 //   1. both up: A's namespace holds the master sync daemon, B's the backup one (syncid 51);
+//      (leftovers run) SIGHUP with `id 23` in A's file: A's master daemon now has syncid 23;
 //   2. SIGTERM A: B's namespace turns to a master daemon, A's holds none;
 //   3. SIGTERM B: B's holds none.
 // The oracle is the kernel, read with `ipvsadm -L --daemon` in each namespace; each step's
@@ -32,9 +33,9 @@ const NS = { A: `${P}a`, B: `${P}b` } as const;
 type Node = keyof typeof NS;
 type Who = 'keepalived' | 'keepalived-ts';
 
-function conf(node: Node): string {
+function conf(node: Node, id = ''): string {
   return [
-    'global_defs {', `  router_id ${node}`, '  lvs_sync_daemon eth0 VI_1 maxlen 1400 port 8850', '}',
+    'global_defs {', `  router_id ${node}`, `  lvs_sync_daemon eth0 VI_1 maxlen 1400 port 8850${id}`, '}',
     'vrrp_instance VI_1 {', '  state BACKUP', '  interface eth0', '  virtual_router_id 51',
     `  priority ${node === 'A' ? 150 : 100}`, '  advert_int 1',
     '  virtual_ipaddress {', '    10.77.0.100/24', '  }', '}', '',
@@ -100,6 +101,13 @@ async function scenario(who: Who, leftovers: boolean): Promise<Record<string, { 
     const r1 = read('up');
     result(`${tag}: master daemon in the master's namespace, backup daemon in the backup's`, up,
       `A: ${JSON.stringify(r1.A)} B: ${JSON.stringify(r1.B)}${up ? '' : `\n--- A log\n${a.log}\n--- B log\n${b.log}`}`);
+    if (leftovers) {
+      // Reload (ours only): a new id restarts the running daemon with it, in the same role.
+      writeFileSync(join(workDir!, `${P}-${who}-A.conf`), conf('A', ' id 23'));
+      a.proc.kill('SIGHUP');
+      const reloaded = await until(() => isMaster(daemons('A')) && daemons('A')[0]!.includes('syncid=23,'), 30_000);
+      result(`${tag}: SIGHUP with a new id restarts the master daemon with that syncid`, reloaded, `A: ${JSON.stringify(daemons('A'))}${reloaded ? '' : `\n--- A log\n${a.log}`}`);
+    }
     const aExited = await stop(a);
     const over = await until(() => isMaster(daemons('B')) && daemons('A').length === 0, 60_000);
     const r2 = read('A stopped');
