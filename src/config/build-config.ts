@@ -150,6 +150,7 @@ function build(ctx: ConfigContext, statements: readonly Statement[]): Keepalived
   checkForwarding(ctx, vss);
   checkVipsOnHost(ctx, vrrp.instances, vss);
   checkUsers(ctx, g, statements);
+  checkLvsSyncInstance(ctx, g, vrrp.instances.map((i) => i.name), statements);
   const groupRuns = new Set(vrrp.groups.filter((gr) => gr.group.some((m) => vrrp.running.has(m))).map((gr) => gr.name));
   checkScriptSecurity(ctx, g, vrrp.running, groupRuns, vss.length > 0);
 
@@ -190,6 +191,20 @@ function checkUsers(ctx: ConfigContext, g: GlobalDefs, statements: readonly Stat
     const su = gd?.block?.statements.find((s) => s.keyword.text === 'script_user');
     ctx.error('no-such-user', su?.keyword.pos ?? { file: '', line: 1, col: 1 }, `script_user ${g.script_user.user} does not exist on this host`);
   }
+}
+
+/**
+ * `lvs_sync_daemon IF VI_NAME`: keepalived (and keepalived-ts) log "Unable to find vrrp instance"
+ * only when the daemon starts, and `-t` says nothing; the sync daemon then never runs.
+ */
+function checkLvsSyncInstance(ctx: ConfigContext, g: GlobalDefs, instances: readonly string[], statements: readonly Statement[]): void {
+  const inst = g.lvs_sync_daemon?.inst;
+  if (inst === undefined || instances.includes(inst)) return;
+  const gd = statements.find((s) => s.keyword.text === 'global_defs');
+  const st = gd?.block?.statements.find((s) => s.keyword.text === 'lvs_sync_daemon');
+  ctx.warn('unknown-reference', st?.keyword.pos ?? { file: '', line: 1, col: 1 },
+    `lvs_sync_daemon: no vrrp_instance ${inst} - the IPVS sync daemon will not run`,
+    instances.length > 0 ? `name one of: ${instances.slice(0, 5).join(', ')}` : 'add the vrrp_instance whose state the sync daemon follows');
 }
 
 function checkScriptSecurity(ctx: ConfigContext, g: GlobalDefs, running: ReadonlySet<string>, groupRuns: ReadonlySet<string>, lvsRuns: boolean): void {

@@ -107,3 +107,14 @@ test('a VIP held statically by this host (the RealServer scripts\' lo setup) is 
   // No host facts (another machine, the corpus): nothing.
   assert.deepEqual(buildText(inst + vs).codes, []);
 });
+
+test('lvs_sync_daemon naming no vrrp_instance is warned at its line (keepalived only logs it when the daemon starts)', () => {
+  const inst = 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 1\n  priority 100\n  virtual_ipaddress {\n    10.0.0.100/32\n  }\n}\n';
+  const bad = buildText(`global_defs {\n  lvs_sync_daemon eth0 VI_9\n}\n${inst}`);
+  const w = bad.diagnostics.filter((d) => d.code === 'unknown-reference');
+  assert.deepEqual(w.map((d) => [d.line, d.severity]), [[2, 'warning']]);
+  assert.match(w[0]!.message, /no vrrp_instance VI_9/);
+  assert.match(w[0]!.hint ?? '', /VI_1/);
+  assert.equal(bad.exit, 0);
+  assert.deepEqual(buildText(`global_defs {\n  lvs_sync_daemon eth0 VI_1\n}\n${inst}`).codes, []);
+});
