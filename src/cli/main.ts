@@ -172,7 +172,9 @@ const INERT_OPTIONS: ReadonlyArray<readonly [key: string, why: string]> = [
  *    (daemon/load-config.ts releaseStartupGarbage), so the parse's pages go back to the system.
  */
 export function workerV8Flags(execArgv: readonly string[]): string[] {
-  const has = (flag: string): boolean => execArgv.some((a) => a === flag || a.startsWith(`${flag}=`) || a.replace(/_/g, '-').startsWith(`${flag}=`) || a.replace(/_/g, '-') === flag);
+  // V8 accepts both spellings (--max_semi_space_size); the value may follow an `=`.
+  const given = execArgv.map((a) => a.split('=')[0]!.replace(/_/g, '-'));
+  const has = (flag: string): boolean => given.includes(flag);
   const out: string[] = [];
   if (!has('--max-semi-space-size')) out.push(`--max-semi-space-size=${SEMI_SPACE_MIB}`);
   if (!has('--expose-gc')) out.push('--expose-gc');
