@@ -183,8 +183,10 @@ export function httpProbe(clients: HttpClients): ProbeImpl<HttpSpec> {
     });
     socket.on('data', (chunk: Buffer) => {
       if (finished) return;
-      timer.refresh();
-      result(reader.feed(chunk));
+      const r = reader.feed(chunk);
+      // Refreshing reads the clock: only when more is awaited (a small page is usually one read).
+      if (r === 'more') timer.refresh();
+      else result(r);
     });
     socket.once('end', () => { if (!finished) result(reader.end()); });
     socket.once('error', (e) => finish({ kind: 'failed', reason: `HTTP request failed: ${errorReason(e)}` }));
