@@ -102,7 +102,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return runSupervisor({
       worker: {
         file: process.execPath,
-        args: [...process.execArgv, ...workerV8Flags(process.execArgv), process.argv[1]!, ...argv],
+        args: [...process.execArgv, ...workerV8Flags(process.execArgv, { vrrpOnly: o.vrrp === true }), process.argv[1]!, ...argv],
         env: { ...process.env, [WORKER_ENV]: '1' },
       },
       ...(typeof o.pid === 'string' ? { pidFile: o.pid } : {}),
@@ -164,19 +164,21 @@ const INERT_OPTIONS: ReadonlyArray<readonly [key: string, why: string]> = [
  * V8 flags for the worker only (issue 3, bench/vrrp-memory.ts), added unless the command line
  * already sets them (node's own flags before the script, as `node --max-semi-space-size=8
  * keepalived-ts.mjs` would give):
- *  - --max-semi-space-size=SEMI_SPACE_MIB: V8 grows the young generation up to 2 x 16 MiB while
- *    start-up allocates fast (parsing, building 2000 instances) and never shrinks it while
- *    adverts keep allocating; the steady state needs far less. A small young generation means
- *    more, but shorter, scavenges (each copies only what survives).
+ *  - --max-semi-space-size=SEMI_SPACE_MIB, VRRP-only workers (-P): V8 grows the young generation
+ *    up to 2 x 16 MiB while start-up allocates fast (parsing, building 2000 instances) and never
+ *    shrinks it while adverts keep allocating; VRRP's steady state needs far less. More, but
+ *    shorter, scavenges (2000 instances: GC max pause 15 -> 10 ms, GC time +0.2% of a CPU).
+ *    Not when checkers run: they allocate more per unit of work and a 1 MiB semi-space cost them
+ *    20-28% more CPU per probe (bench/check-cost.ts 5000 64 200 15, "daemon pace", 2 runs each).
  *  - --expose-gc: lets the worker run one full collection after start-up and after a reload
  *    (daemon/load-config.ts releaseStartupGarbage), so the parse's pages go back to the system.
  */
-export function workerV8Flags(execArgv: readonly string[]): string[] {
+export function workerV8Flags(execArgv: readonly string[], o: { readonly vrrpOnly: boolean }): string[] {
   // V8 accepts both spellings (--max_semi_space_size); the value may follow an `=`.
   const given = execArgv.map((a) => a.split('=')[0]!.replace(/_/g, '-'));
   const has = (flag: string): boolean => given.includes(flag);
   const out: string[] = [];
-  if (!has('--max-semi-space-size')) out.push(`--max-semi-space-size=${SEMI_SPACE_MIB}`);
+  if (o.vrrpOnly && !has('--max-semi-space-size')) out.push(`--max-semi-space-size=${SEMI_SPACE_MIB}`);
   if (!has('--expose-gc')) out.push('--expose-gc');
   return out;
 }
