@@ -17,12 +17,12 @@ function inChild(flags: readonly string[], script: string): Record<string, numbe
   return JSON.parse(r.stdout) as Record<string, number | boolean | string>;
 }
 
-test('workerV8Flags: --expose-gc, and a 1 MiB semi-space for a VRRP-only worker, unless the command line sets them', () => {
+test('workerV8Flags: --expose-gc, and a 1 MiB semi-space and 50% heap growth for a VRRP-only worker, unless the command line sets them', () => {
   const P = { vrrpOnly: true };
-  assert.deepEqual(workerV8Flags(['--enable-source-maps'], P), ['--max-semi-space-size=1', '--expose-gc']);
-  assert.deepEqual(workerV8Flags(['--max-semi-space-size=8'], P), ['--expose-gc']);
-  assert.deepEqual(workerV8Flags(['--max_semi_space_size=8', '--expose_gc'], P), []);
-  assert.deepEqual(workerV8Flags(['--expose-gc'], P), ['--max-semi-space-size=1']);
+  assert.deepEqual(workerV8Flags(['--enable-source-maps'], P), ['--max-semi-space-size=1', '--heap-growing-percent=50', '--expose-gc']);
+  assert.deepEqual(workerV8Flags(['--max-semi-space-size=8', '--heap-growing-percent=100'], P), ['--expose-gc']);
+  assert.deepEqual(workerV8Flags(['--max_semi_space_size=8', '--expose_gc', '--heap_growing_percent=0'], P), []);
+  assert.deepEqual(workerV8Flags(['--expose-gc'], P), ['--max-semi-space-size=1', '--heap-growing-percent=50']);
   // Checkers run in the worker: V8's own young generation (the cap cost them CPU).
   assert.deepEqual(workerV8Flags(['--enable-source-maps'], { vrrpOnly: false }), ['--expose-gc']);
 });
