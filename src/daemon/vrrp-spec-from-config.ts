@@ -191,6 +191,20 @@ export function vrrpPlanFromConfig(cfg: VrrpConfigView, host: SpecHost): DaemonV
       } else routes.set(inst.name, inst.virtual_routes);
     }
     if (!inst.accept) problem(`(${inst.name}) no_accept / strict mode: traffic to the VIPs is not dropped yet (no nftables rules)`, 'warning');
+    for (const [set, what] of [
+      [inst.timer_expired_backup !== undefined, 'timer_expired_backup has no effect yet'],
+      [inst.unicast_fault_no_peer === true, 'unicast_fault_no_peer has no effect yet: an instance without peers is not put in FAULT'],
+      [inst.garp_extra_if !== undefined, 'garp_extra_if has no effect yet: no gratuitous ARPs on other interfaces'],
+      [inst.promote_secondaries === true, 'promote_secondaries has no effect yet: set net.ipv4.conf.IF.promote_secondaries yourself'],
+      [inst.track_src_ip === true, 'track_src_ip has no effect yet: the source address is read at start'],
+      [inst.use_vmac_addr === true, 'use_vmac_addr has no effect yet'],
+      [inst.vrf !== undefined, 'vrf has no effect yet: the instance runs in the default VRF'],
+      [inst.notify_deleted !== undefined, 'notify_deleted has no effect yet: a deleted instance is reported as stopped'],
+      [inst.lvs_sync_daemon_interface !== undefined, 'lvs_sync_daemon_interface has no effect: use global_defs lvs_sync_daemon'],
+      [inst.smtp_alert === true, 'smtp_alert has no effect: email alerts are not sent'],
+    ] as const) {
+      if (set) problem(`(${inst.name}) ${what}`, 'warning');
+    }
     const sg = groupOf.get(inst.name);
     const trackIfRefs = mergeRefs(inst.track_interface, sg?.track_interface ?? []);
     const trackScriptRefs = mergeRefs(inst.track_script, sg?.track_script ?? []);

@@ -220,3 +220,13 @@ vrrp_instance OK {
   assert.deepEqual(ok.vips.map((v) => formatIp(v.addr)), ['10.2.0.2']);
   assert.deepEqual((ok.excludedVips ?? []).map((v) => `${formatIp(v.addr)}/${v.prefixLen}`), ['10.3.0.1/24']);
 });
+
+test('instance keywords read but not acted upon are each reported at start, never silently ignored', async () => {
+  const p = await plan('vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  nopreempt\n  timer_expired_backup\n  promote_secondaries\n  vrf red\n  virtual_ipaddress {\n    10.0.0.100/32\n  }\n}\n');
+  const said = p.problems.map((x) => x.message);
+  for (const k of ['timer_expired_backup', 'promote_secondaries', 'vrf']) {
+    assert.ok(said.some((m) => m.startsWith(`(VI_1) ${k} has no effect`)), `${k}: ${JSON.stringify(said)}`);
+  }
+  const clean = await plan('vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  virtual_ipaddress {\n    10.0.0.100/32\n  }\n}\n');
+  assert.deepEqual(clean.problems.filter((x) => /has no effect/.test(x.message)), []);
+});
