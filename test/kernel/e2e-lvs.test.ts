@@ -7,34 +7,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForGuest } from '../support/guest-bundle.ts';
 import { isRoot, need } from '../support/env.ts';
 import { REPO_ROOT, TOOLS } from '../support/paths.ts';
 
 const RUN_IN_VM = join(TOOLS, 'run-in-vm.sh');
 const ADDON = join(REPO_ROOT, 'build/Release/ktsnative.node');
 
-/** Bundles into DIR/a/b so the addon's '../../build/Release' and node_modules resolve via symlinks at DIR. */
 async function bundle(dir: string): Promise<{ guest: string; daemon: string }> {
-  const out = join(dir, 'a', 'b');
-  mkdirSync(out, { recursive: true });
-  symlinkSync(join(REPO_ROOT, 'build'), join(dir, 'build'));
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
-  await build({
-    entryPoints: { 'e2e-lvs-guest': join(REPO_ROOT, 'test/kernel/e2e-lvs-guest.ts'), 'lvs-main': join(REPO_ROOT, 'src/daemon/lvs-main-for-tests.ts') },
-    outdir: out,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['pino', 'pino-pretty', 'undici'],
-    banner: { js: "import { createRequire as __ktsCreateRequire } from 'node:module'; const require = __ktsCreateRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
+  const out = await bundleForGuest(dir, { 'e2e-lvs-guest': 'test/kernel/e2e-lvs-guest.ts', 'lvs-main': 'src/daemon/lvs-main-for-tests.ts' });
   return { guest: join(out, 'e2e-lvs-guest.mjs'), daemon: join(out, 'lvs-main.mjs') };
 }
 

@@ -7,11 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
+import { bundleForGuest } from '../support/guest-bundle.ts';
 import { hasCommand, isRoot, need } from '../support/env.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { ADDON, RUN_IN_VM } from './guest/lvs-lab-runner.ts';
@@ -32,18 +32,7 @@ test('lvs_sync_daemon follows the VRRP instance in an IPVS guest, as keepalived 
   if (!need(t, hasCommand('keepalived'), 'keepalived 2.2.7 (the reference)')) return;
   const dir = mkdtempSync(join(tmpdir(), `kts-lvs-sync-${process.pid}-`));
   try {
-    // DIR/a/b: the addon's '../../build/Release' and node_modules resolve through symlinks at DIR.
-    const out = join(dir, 'a', 'b');
-    mkdirSync(out, { recursive: true });
-    symlinkSync(join(REPO_ROOT, 'build'), join(dir, 'build'));
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
-    await build({
-      entryPoints: { 'lvs-sync-guest': join(REPO_ROOT, 'test/kernel/guest/lvs-sync-guest.ts'), 'keepalived-ts': join(REPO_ROOT, 'src/cli/main.ts') },
-      outdir: out, outExtension: { '.js': '.mjs' }, bundle: true, splitting: true, chunkNames: 'chunk-[name]-[hash]',
-      platform: 'node', format: 'esm', target: 'node20', external: ['pino', 'pino-pretty', 'undici', 'esbuild'],
-      banner: { js: "import { createRequire as __ktsCreateRequire } from 'node:module'; const require = __ktsCreateRequire(import.meta.url);" },
-      logLevel: 'error',
-    });
+    const out = await bundleForGuest(dir, { 'lvs-sync-guest': 'test/kernel/guest/lvs-sync-guest.ts', 'keepalived-ts': 'src/cli/main.ts' }, { splitting: true });
     const lines: string[] = [];
     const code = await new Promise<number | null>((resolve) => {
       const p = spawn(RUN_IN_VM, [`node ${join(out, 'lvs-sync-guest.mjs')} ${join(out, 'keepalived-ts.mjs')} ${dir}`], {

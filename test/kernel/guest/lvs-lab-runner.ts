@@ -3,11 +3,11 @@
 // in the one-CPU user-mode guest costs ~15 s per process -- and runs the guest through
 // run-in-vm.sh (../shared/tools). Used by bench/lvs-*.ts and test/kernel/lvs-stop-restart.test.ts.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
+import { bundleForGuest } from '../../support/guest-bundle.ts';
 import { REPO_ROOT, TOOLS } from '../../support/paths.ts';
 
 export const RUN_IN_VM = process.env.KTS_RUN_IN_VM ?? join(TOOLS, 'run-in-vm.sh');
@@ -25,18 +25,7 @@ export interface LabOutput {
 export async function runLvsLab(mode: string, env: Record<string, string>, o: { timeoutS?: number; memMiB?: number; onLine?: (l: string) => void } = {}): Promise<LabOutput> {
   const dir = mkdtempSync(join(tmpdir(), `kts-lvs-lab-${process.pid}-`));
   try {
-    // DIR/a/b: the addon's '../../build/Release' and node_modules resolve through symlinks at DIR.
-    const out = join(dir, 'a', 'b');
-    mkdirSync(out, { recursive: true });
-    symlinkSync(join(REPO_ROOT, 'build'), join(dir, 'build'));
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
-    await build({
-      entryPoints: { 'lvs-lab-guest': join(REPO_ROOT, 'test/kernel/guest/lvs-lab-guest.ts'), 'lvs-main': join(REPO_ROOT, 'src/daemon/lvs-main-for-tests.ts') },
-      outdir: out, outExtension: { '.js': '.mjs' }, bundle: true, platform: 'node', format: 'esm', target: 'node20',
-      external: ['pino', 'pino-pretty', 'undici', 'esbuild'],
-      banner: { js: "import { createRequire as __ktsCreateRequire } from 'node:module'; const require = __ktsCreateRequire(import.meta.url);" },
-      logLevel: 'error',
-    });
+    const out = await bundleForGuest(dir, { 'lvs-lab-guest': 'test/kernel/guest/lvs-lab-guest.ts', 'lvs-main': 'src/daemon/lvs-main-for-tests.ts' });
     const lines: string[] = [];
     const code = await new Promise<number | null>((resolve) => {
       const p = spawn(RUN_IN_VM, [`node ${join(out, 'lvs-lab-guest.mjs')} ${mode} ${join(out, 'lvs-main.mjs')} ${dir}`], {
